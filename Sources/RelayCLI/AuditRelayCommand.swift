@@ -1,0 +1,27 @@
+import ArgumentParser
+import RelayCore
+
+/// `auditrelay`: the relay and its operator commands.
+public struct AuditRelayCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "auditrelay",
+        abstract: "Audit-log forwarding relay: ingest audit events, deliver them to Slack and SIEMs.",
+        version: RelayVersion.current,
+        subcommands: [ServeCommand.self, VersionCommand.self])
+
+    public init() {}
+
+    /// Parses the process's arguments and runs the chosen command (the executable's entry point).
+    public static func runFromCommandLine() async {
+        await main()
+    }
+}
+
+/// `auditrelay version`
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the relay's version.")
+
+    func run() {
+        print("auditrelay \(RelayVersion.current)")
+    }
+}

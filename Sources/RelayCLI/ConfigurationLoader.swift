@@ -1,0 +1,154 @@
+import Foundation
+import RelayCore
+import Yams
+
+/// Loads the relay's configuration: embedded defaults, then the YAML file, then `AUDITRELAY_*`
+/// environment variables (upper-snake key paths, e.g. `AUDITRELAY_SERVER_LISTEN`).
+///
+/// ```swift
+/// let configuration = try ConfigurationLoader.load(file: "Config/auditrelay.yaml",
+///                                                  environment: ProcessInfo.processInfo.environment)
+/// ```
+public enum ConfigurationLoader {
+    /// How an environment value is read for a key.
+    enum ValueKind {
+        case string, scalar, list, structured
+    }
+
+    /// Every key that can be set, with how its environment value is read.
+    static let keys: [(path: String, kind: ValueKind)] = [
+        ("server.listen", .string), ("store.path", .string),
+        ("auth.adminTokens", .list), ("auth.ingestTokens", .list),
+        ("ingest.maxBodyBytes", .scalar), ("ingest.maxEventsPerRequest", .scalar), ("ingest.maxEventBytes", .scalar),
+        ("ingest.maxQueuedEvents", .scalar),
+        ("delivery.connectTimeout", .string), ("delivery.timeout", .string), ("delivery.retrySchedule", .list),
+        ("delivery.maxAge", .string), ("delivery.maxRetryAfter", .string), ("delivery.concurrencyPerWebhook", .scalar),
+        ("delivery.trustedCAFile", .string), ("delivery.allowPrivateNetworks", .scalar),
+        ("retention", .string), ("eventTypes", .structured), ("webhooks", .structured),
+        ("log.level", .string), ("log.format", .string),
+    ]
+
+    /// Short names kept for the two token settings.
+    static let aliases = ["AUDITRELAY_ADMIN_TOKEN": "auth.adminTokens", "AUDITRELAY_INGEST_TOKEN": "auth.ingestTokens"]
+
+    /// The environment variable for a dotted key path: `ingest.maxBodyBytes` → `AUDITRELAY_INGEST_MAX_BODY_BYTES`.
+    static func environmentName(for path: String) -> String {
+        "AUDITRELAY_"
+            + path.split(separator: ".").map { part in
+                part.reduce(into: "") { name, character in
+                    if character.isUppercase { name += "_" }
+                    name += character.uppercased()
+                }
+            }.joined(separator: "_")
+    }
+
+    /// Reads the file (when given) and the environment into a configuration, or throws a
+    /// ``ConfigurationError`` that names the key at fault.
+    public static func load(file: String?, environment: [String: String]) throws -> RelayConfiguration {
+        var tree: [String: Any] = [:]
+        if let file {
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw ConfigurationError("cannot read the configuration file \(file)")
+            }
+            do {
+                let loaded = try Yams.load(yaml: text)
+                guard loaded == nil || loaded is [String: Any] else {
+                    throw ConfigurationError("\(file): the top level must be a mapping of keys")
+                }
+                tree = loaded as? [String: Any] ?? [:]
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw ConfigurationError("\(file) is not valid YAML: \(error)")
+            }
+        }
+        for (path, kind) in keys {
+            if let value = environment[environmentName(for: path)] {
+                try set(&tree, path: path, to: parse(value, as: kind, name: environmentName(for: path)))
+            }
+        }
+        for (name, path) in aliases.sorted(by: { $0.key < $1.key }) {
+            if let value = environment[name] { try set(&tree, path: path, to: parse(value, as: .list, name: name)) }
+        }
+        return try decode(tree)
+    }
+
+    private static func parse(_ value: String, as kind: ValueKind, name: String) throws -> Any {
+        switch kind {
+        case .string:
+            return value
+        case .list where !value.trimmingCharacters(in: .whitespaces).hasPrefix("["):
+            return value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .scalar, .list, .structured:
+            do {
+                return try Yams.load(yaml: value) ?? NSNull()
+            } catch {
+                throw ConfigurationError("\(name) is not a valid value: \(error)")
+            }
+        }
+    }
+
+    private static func set(_ tree: inout [String: Any], path: String, to value: Any) throws {
+        let parts = path.split(separator: ".").map(String.init)
+        guard parts.count == 2 else {
+            tree[parts[0]] = value
+            return
+        }
+        var section = tree[parts[0]] as? [String: Any] ?? [:]
+        section[parts[1]] = value
+        tree[parts[0]] = section
+    }
+
+    private static func decode(_ tree: [String: Any]) throws -> RelayConfiguration {
+        let data: Data
+        do {
+            data = try JSONSerialization.data(withJSONObject: jsonCompatible(tree))
+        } catch {
+            throw ConfigurationError("the configuration holds values that are not plain data")
+        }
+        do {
+            return try JSONDecoder().decode(RelayConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigurationError(describe(error))
+        }
+    }
+
+    /// Dates and other YAML-only values as strings, so the tree serializes as JSON.
+    private static func jsonCompatible(_ value: Any) -> Any {
+        switch value {
+        case let dictionary as [String: Any]: dictionary.mapValues(jsonCompatible)
+        case let array as [Any]: array.map(jsonCompatible)
+        case is String, is Int, is Double, is Bool, is NSNull: value
+        default: String(describing: value)
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }
+                .description
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            return "configuration \(path(context.codingPath)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "configuration \(path(context.codingPath + [key])): is required"
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "configuration \(path(context.codingPath)): expected \(type)"
+        @unknown default:
+            return "configuration: \(error)"
+        }
+    }
+}
+
+/// A configuration the relay refuses, with the key at fault.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// What one delivery attempt got back from the destination.
+public enum AttemptResponse: Sendable, Equatable {
+    /// The destination answered.
+    case http(status: Int, retryAfter: String?, body: [UInt8])
+    /// No answer: the connection, TLS or the deadline failed.
+    case transportFailure(TransportFailure)
+}
+
+/// Why an attempt got no HTTP answer.
+public struct TransportFailure: Sendable, Equatable, Error {
+    /// The broad cause.
+    public enum Kind: String, Sendable {
+        case timeout
+        case connect
+        case tls
+        case refusedDestination = "refused-destination"
+        case other
+    }
+
+    public var kind: Kind
+    /// What happened, without secrets; recorded in the attempt.
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// The outcome recorded for one attempt (SPEC §7).
+public enum AttemptOutcome: String, Sendable, Codable, CaseIterable {
+    case delivered
+    case retrying
+    case failed
+    case paused
+    case disabled
+    case expired
+}

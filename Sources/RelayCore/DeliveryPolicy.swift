@@ -1,0 +1,103 @@
+import Foundation
+
+/// What the relay does after one attempt, decided from the response alone (SPEC §5.1).
+public enum AttemptVerdict: Sendable, Equatable {
+    /// The destination took the message.
+    case delivered
+    /// Try again later; `retryAfterMillis` is the destination's `Retry-After`, already capped.
+    case retry(retryAfterMillis: Int64?)
+    /// This message can never be delivered; the others go on.
+    case failMessage(reason: String)
+    /// The destination refuses the webhook: pause it, keep its queue.
+    case pauseWebhook(reason: String)
+    /// The destination is gone (`410`): disable the webhook, keep its queue.
+    case disableWebhook(reason: String)
+}
+
+/// The decision after one attempt: the outcome to record and, for a message still pending, when
+/// to try next.
+public struct AttemptDecision: Sendable, Equatable {
+    public var outcome: AttemptOutcome
+    /// Unix milliseconds of the next attempt, for `retrying` (and the resume time for `paused`
+    /// and `disabled`, which keep the message queued).
+    public var nextAttemptAt: Int64?
+    /// Why the message or webhook stopped, for the attempt record and the webhook's `stateReason`.
+    public var reason: String?
+
+    public init(outcome: AttemptOutcome, nextAttemptAt: Int64? = nil, reason: String? = nil) {
+        self.outcome = outcome
+        self.nextAttemptAt = nextAttemptAt
+        self.reason = reason
+    }
+
+    /// Whether the message stays in the queue after this attempt.
+    public var keepsMessagePending: Bool {
+        outcome == .retrying || outcome == .paused || outcome == .disabled
+    }
+}
+
+/// Response → outcome rules and the retry schedule, as pure functions.
+///
+/// ```swift
+/// let verdict = DeliveryPolicy.verdict(for: .http(status: 503, retryAfter: "120", body: []),
+///                                      now: now, maxRetryAfterMillis: 3_600_000)
+/// // .retry(retryAfterMillis: 120_000)
+/// ```
+public enum DeliveryPolicy {
+    /// Classifies one attempt's response (SPEC §5.1).
+    public static func verdict(for response: AttemptResponse, now: Int64, maxRetryAfterMillis: Int64) -> AttemptVerdict
+    {
+        switch response {
+        case .transportFailure(let failure):
+            if failure.kind == .refusedDestination { return .pauseWebhook(reason: failure.message) }
+            return .retry(retryAfterMillis: nil)
+        case .http(let status, let retryAfter, _):
+            switch status {
+            case 200..<300:
+                return .delivered
+            case 410:
+                return .disableWebhook(reason: "destination answered 410 Gone")
+            case 401, 403, 404:
+                return .pauseWebhook(reason: "destination refused: HTTP \(status)")
+            case 408, 425, 429, 500..<600:
+                let delay = retryAfter.flatMap { RetryAfter.delayMillis($0, now: now) }
+                return .retry(retryAfterMillis: delay.map { min($0, maxRetryAfterMillis) })
+            case 300..<400:
+                return .retry(retryAfterMillis: nil)
+            case 400..<500:
+                return .failMessage(reason: "destination answered HTTP \(status)")
+            default:
+                return .retry(retryAfterMillis: nil)
+            }
+        }
+    }
+
+    /// The full decision for an attempt: the verdict combined with the message's schedule.
+    ///
+    /// - Parameters:
+    ///   - attempt: the number of the attempt just made, from 1.
+    ///   - createdAt: when the message was queued (Unix milliseconds), for `maxAge`.
+    public static func decide(
+        _ response: AttemptResponse, attempt: Int, createdAt: Int64, now: Int64, schedule: RetrySchedule,
+        random: inout some RandomNumberGenerator
+    ) -> AttemptDecision {
+        switch verdict(for: response, now: now, maxRetryAfterMillis: schedule.maxRetryAfterMillis) {
+        case .delivered:
+            return AttemptDecision(outcome: .delivered)
+        case .failMessage(let reason):
+            return AttemptDecision(outcome: .failed, reason: reason)
+        case .pauseWebhook(let reason):
+            return AttemptDecision(outcome: .paused, nextAttemptAt: now, reason: reason)
+        case .disableWebhook(let reason):
+            return AttemptDecision(outcome: .disabled, nextAttemptAt: now, reason: reason)
+        case .retry(let retryAfter):
+            guard
+                let next = schedule.nextAttempt(
+                    after: attempt, createdAt: createdAt, now: now, retryAfterMillis: retryAfter, random: &random)
+            else {
+                return AttemptDecision(outcome: .expired, reason: "no attempts left after \(attempt)")
+            }
+            return AttemptDecision(outcome: .retrying, nextAttemptAt: next)
+        }
+    }
+}

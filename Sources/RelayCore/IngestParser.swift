@@ -1,0 +1,158 @@
+import Foundation
+
+/// Limits applied to one ingest request's events.
+public struct IngestLimits: Sendable, Equatable {
+    /// Most events one request may carry.
+    public var maxEventsPerRequest: Int
+    /// Largest single event, in bytes.
+    public var maxEventBytes: Int
+
+    public init(maxEventsPerRequest: Int = 10_000, maxEventBytes: Int = 1_048_576) {
+        self.maxEventsPerRequest = maxEventsPerRequest
+        self.maxEventBytes = maxEventBytes
+    }
+}
+
+/// Reads the events of one ingest request; a request is all-or-nothing, so the first problem
+/// found refuses the whole request.
+///
+/// ```swift
+/// let events = try IngestParser.parse(body, as: .ndjson, limits: IngestLimits())
+/// ```
+public enum IngestParser {
+    /// Most field errors one refusal lists.
+    static let maxReportedErrors = 100
+
+    /// The events in `body`, or the problem that refuses the request.
+    public static func parse(_ body: [UInt8], as contentType: IngestContentType, limits: IngestLimits)
+        throws(RelayProblem) -> [IncomingEvent]
+    {
+        let objects = try split(body, as: contentType)
+        guard !objects.isEmpty else { throw .malformed("the request holds no events") }
+        guard objects.count <= limits.maxEventsPerRequest else {
+            throw .tooLarge(
+                "the request holds \(objects.count) events; at most \(limits.maxEventsPerRequest) are allowed")
+        }
+        let isBatch = objects.count > 1 || isArray(body, contentType)
+        var events: [IncomingEvent] = []
+        events.reserveCapacity(objects.count)
+        var errors: [FieldError] = []
+        for (position, range) in objects.enumerated() {
+            let place = isBatch ? "events[\(position)]" : "event"
+            guard range.count <= limits.maxEventBytes else {
+                throw .tooLarge("\(place) is \(range.count) bytes; at most \(limits.maxEventBytes) are allowed")
+            }
+            let object = Array(body[range])
+            do {
+                events.append(try read(object, place: place, prefix: isBatch ? place + "." : "", contentType: contentType))
+            } catch where error.status == 422 {
+                errors.append(contentsOf: error.errors)
+                if errors.count >= maxReportedErrors { break }
+            }
+        }
+        guard errors.isEmpty else { throw .invalid(Array(errors.prefix(maxReportedErrors))) }
+        return events
+    }
+
+    private static func isArray(_ body: [UInt8], _ contentType: IngestContentType) -> Bool {
+        guard contentType != .ndjson else { return false }
+        let first = JSONArraySplitter.skipWhitespace(body, from: 0)
+        return first < body.count && body[first] == UInt8(ascii: "[")
+    }
+
+    private static func split(_ body: [UInt8], as contentType: IngestContentType) throws(RelayProblem) -> [Range<Int>] {
+        switch contentType {
+        case .ndjson:
+            return lines(of: body)
+        case .cloudEvent:
+            return try single(body)
+        case .json, .cloudEventBatch:
+            if isArray(body, .json) {
+                do {
+                    return try JSONArraySplitter.elements(of: body)
+                } catch {
+                    throw .malformed("the body is not a valid JSON array (\(describe(error)))")
+                }
+            }
+            if contentType == .cloudEventBatch { throw .malformed("a CloudEvents batch must be a JSON array") }
+            return try single(body)
+        }
+    }
+
+    private static func single(_ body: [UInt8]) throws(RelayProblem) -> [Range<Int>] {
+        let start = JSONArraySplitter.skipWhitespace(body, from: 0)
+        let end = JSONArraySplitter.trimTrailingWhitespace(body, start: start, end: body.count)
+        return start < end ? [start..<end] : []
+    }
+
+    private static func lines(of body: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var lineStart = 0
+        for index in 0...body.count where index == body.count || body[index] == UInt8(ascii: "\n") {
+            let start = JSONArraySplitter.skipWhitespace(body, from: lineStart)
+            let end = JSONArraySplitter.trimTrailingWhitespace(body, start: start, end: index)
+            if start < end { ranges.append(start..<end) }
+            lineStart = index + 1
+        }
+        return ranges
+    }
+
+    private static func read(_ object: [UInt8], place: String, prefix: String, contentType: IngestContentType)
+        throws(RelayProblem) -> IncomingEvent
+    {
+        guard object.first == UInt8(ascii: "{"),
+            let parsed = try? JSONSerialization.jsonObject(with: Data(object)),
+            let members = parsed as? [String: Any]
+        else {
+            throw .malformed("\(place) is not a valid JSON object")
+        }
+        var errors: [FieldError] = []
+        let type = members["type"] as? String
+        if members["type"] == nil {
+            errors.append(FieldError(field: prefix + "type", reason: "is required"))
+        } else if let type {
+            if let problem = EventRules.typeProblem(type) {
+                errors.append(FieldError(field: prefix + "type", reason: problem))
+            }
+        } else {
+            errors.append(FieldError(field: prefix + "type", reason: "must be a string"))
+        }
+        let id = members["id"] as? String
+        if members["id"] != nil {
+            if let id {
+                if let problem = EventRules.idProblem(id) {
+                    errors.append(FieldError(field: prefix + "id", reason: problem))
+                }
+            } else {
+                errors.append(FieldError(field: prefix + "id", reason: "must be a string"))
+            }
+        } else if contentType.isCloudEvents {
+            errors.append(FieldError(field: prefix + "id", reason: "is required for CloudEvents"))
+        }
+        var occurredAt: Int64?
+        if let time = members["time"] {
+            occurredAt = (time as? String).flatMap(RFC3339.parseMillis)
+            if occurredAt == nil {
+                errors.append(FieldError(field: prefix + "time", reason: "must be an RFC 3339 date-time"))
+            }
+        }
+        if contentType.isCloudEvents {
+            if (members["specversion"] as? String)?.hasPrefix("1.") != true {
+                errors.append(FieldError(field: prefix + "specversion", reason: "must be a CloudEvents 1.x version"))
+            }
+            if ((members["source"] as? String) ?? "").isEmpty {
+                errors.append(FieldError(field: prefix + "source", reason: "is required for CloudEvents"))
+            }
+        }
+        guard errors.isEmpty, let type else { throw .invalid(errors) }
+        return IncomingEvent(id: id, type: type, occurredAt: occurredAt, object: object)
+    }
+
+    private static func describe(_ failure: JSONArraySplitter.Failure) -> String {
+        switch failure {
+        case .notAnArray: "not an array"
+        case .unterminated: "it ends before the array is closed"
+        case .unexpectedByte(let offset): "unexpected content at byte \(offset)"
+        }
+    }
+}

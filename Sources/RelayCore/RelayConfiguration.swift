@@ -1,0 +1,190 @@
+import Foundation
+
+/// Everything `auditrelay serve` can be told (SPEC §1), with the embedded defaults.
+///
+/// Decoding refuses unknown keys, so a misspelt key in the file is reported instead of ignored.
+public struct RelayConfiguration: Sendable, Equatable, Decodable {
+    public var server = Server()
+    public var store = Store()
+    public var auth = Auth()
+    public var ingest = Ingest()
+    public var delivery = Delivery()
+    /// How long events, attempts and finished messages are kept.
+    public var retention = RelayDuration(milliseconds: 7 * 86_400_000)
+    /// The event-type catalogue's declared entries.
+    public var eventTypes = [EventTypeInfo(name: "user.login", description: "A user signed in")]
+    /// Webhooks declared in the file, applied at start by name.
+    public var webhooks: [WebhookSpec] = []
+    public var log = Log()
+
+    public init() {}
+
+    /// `server:`
+    public struct Server: Sendable, Equatable, Decodable {
+        /// `host:port` the HTTP API listens on.
+        public var listen = "127.0.0.1:8080"
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let reader = try ConfigReader(decoder, known: ["listen"])
+            listen = try reader.value("listen", default: listen)
+        }
+    }
+
+    /// `store:`
+    public struct Store: Sendable, Equatable, Decodable {
+        /// The SQLite database file.
+        public var path = "data/auditrelay.sqlite"
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let reader = try ConfigReader(decoder, known: ["path"])
+            path = try reader.value("path", default: path)
+        }
+    }
+
+    /// `auth:`
+    public struct Auth: Sendable, Equatable, Decodable {
+        public var adminTokens: [String] = []
+        public var ingestTokens: [String] = []
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let reader = try ConfigReader(decoder, known: ["adminTokens", "ingestTokens"])
+            adminTokens = try reader.value("adminTokens", default: adminTokens)
+            ingestTokens = try reader.value("ingestTokens", default: ingestTokens)
+        }
+    }
+
+    /// `ingest:`
+    public struct Ingest: Sendable, Equatable, Decodable {
+        public var maxBodyBytes = 10_485_760
+        public var maxEventsPerRequest = 10_000
+        public var maxEventBytes = 1_048_576
+        /// Most undelivered messages kept before ingest answers `503`.
+        public var maxQueuedEvents = 10_000_000
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let reader = try ConfigReader(
+                decoder, known: ["maxBodyBytes", "maxEventsPerRequest", "maxEventBytes", "maxQueuedEvents"])
+            maxBodyBytes = try reader.value("maxBodyBytes", default: maxBodyBytes)
+            maxEventsPerRequest = try reader.value("maxEventsPerRequest", default: maxEventsPerRequest)
+            maxEventBytes = try reader.value("maxEventBytes", default: maxEventBytes)
+            maxQueuedEvents = try reader.value("maxQueuedEvents", default: maxQueuedEvents)
+        }
+
+        /// The per-request limits the parser applies.
+        public var limits: IngestLimits {
+            IngestLimits(maxEventsPerRequest: maxEventsPerRequest, maxEventBytes: maxEventBytes)
+        }
+    }
+
+    /// `delivery:`
+    public struct Delivery: Sendable, Equatable, Decodable {
+        public var connectTimeout = RelayDuration.seconds(5)
+        /// Deadline of one whole request.
+        public var timeout = RelayDuration.seconds(15)
+        public var retrySchedule: [RelayDuration] = [5, 30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200, 43_200]
+            .map { RelayDuration.seconds($0) }
+        public var maxAge = RelayDuration.seconds(72 * 3600)
+        public var maxRetryAfter = RelayDuration.seconds(3600)
+        public var concurrencyPerWebhook = 4
+        /// Extra PEM roots trusted for outbound TLS.
+        public var trustedCAFile: String?
+        public var allowPrivateNetworks = false
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let reader = try ConfigReader(
+                decoder,
+                known: [
+                    "connectTimeout", "timeout", "retrySchedule", "maxAge", "maxRetryAfter", "concurrencyPerWebhook",
+                    "trustedCAFile", "allowPrivateNetworks",
+                ])
+            connectTimeout = try reader.value("connectTimeout", default: connectTimeout)
+            timeout = try reader.value("timeout", default: timeout)
+            retrySchedule = try reader.value("retrySchedule", default: retrySchedule)
+            maxAge = try reader.value("maxAge", default: maxAge)
+            maxRetryAfter = try reader.value("maxRetryAfter", default: maxRetryAfter)
+            concurrencyPerWebhook = try reader.value("concurrencyPerWebhook", default: concurrencyPerWebhook)
+            trustedCAFile = try reader.optional("trustedCAFile")
+            allowPrivateNetworks = try reader.value("allowPrivateNetworks", default: allowPrivateNetworks)
+            guard concurrencyPerWebhook >= 1 else {
+                throw reader.invalid("concurrencyPerWebhook", "must be at least 1")
+            }
+        }
+
+        /// The retry schedule in the form the delivery policy uses.
+        public var schedule: RetrySchedule {
+            RetrySchedule(
+                delaysMillis: retrySchedule.map(\.milliseconds), maxAgeMillis: maxAge.milliseconds,
+                maxRetryAfterMillis: maxRetryAfter.milliseconds)
+        }
+    }
+
+    /// `log:`
+    public struct Log: Sendable, Equatable, Decodable {
+        /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        public var level = "info"
+        /// `text` or `json`.
+        public var format = "text"
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let reader = try ConfigReader(decoder, known: ["level", "format"])
+            level = try reader.value("level", default: level)
+            format = try reader.value("format", default: format)
+            guard ["text", "json"].contains(format) else { throw reader.invalid("format", "must be text or json") }
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let reader = try ConfigReader(
+            decoder,
+            known: ["server", "store", "auth", "ingest", "delivery", "retention", "eventTypes", "webhooks", "log"])
+        server = try reader.value("server", default: server)
+        store = try reader.value("store", default: store)
+        auth = try reader.value("auth", default: auth)
+        ingest = try reader.value("ingest", default: ingest)
+        delivery = try reader.value("delivery", default: delivery)
+        retention = try reader.value("retention", default: retention)
+        eventTypes = try reader.value("eventTypes", default: eventTypes)
+        webhooks = try reader.value("webhooks", default: webhooks)
+        log = try reader.value("log", default: log)
+    }
+}
+
+/// One entry of the event-type catalogue.
+public struct EventTypeInfo: Sendable, Equatable, Codable {
+    public var name: String
+    public var description: String?
+
+    public init(name: String, description: String? = nil) {
+        self.name = name
+        self.description = description
+    }
+}
+
+/// Reads one configuration object: unknown keys refused, missing keys defaulted.
+private struct ConfigReader {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private let container: KeyedDecodingContainer<Key>
+
+    init(_ decoder: any Decoder, known: [String]) throws {
+        try StrictKeys.refuseUnknown(in: decoder, known: known)
+        container = try decoder.container(keyedBy: Key.self)
+    }
+
+    func value<T: Decodable>(_ key: String, default fallback: T) throws -> T {
+        try container.decodeIfPresent(T.self, forKey: Key(stringValue: key)) ?? fallback
+    }
+
+    func optional<T: Decodable>(_ key: String) throws -> T? {
+        try container.decodeIfPresent(T.self, forKey: Key(stringValue: key))
+    }
+
+    func invalid(_ key: String, _ reason: String) -> DecodingError {
+        DecodingError.dataCorruptedError(forKey: Key(stringValue: key), in: container, debugDescription: reason)
+    }
+}

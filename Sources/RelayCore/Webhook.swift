@@ -1,0 +1,86 @@
+import Foundation
+
+/// Where a webhook delivers: a Slack incoming webhook, or any HTTPS endpoint (Splunk HEC,
+/// Microsoft Sentinel, IBM QRadar, …).
+public enum WebhookKind: String, Sendable, Codable, CaseIterable {
+    case slack
+    case custom
+}
+
+/// How a custom webhook's request body is laid out (SPEC §6).
+public enum MessageFormat: String, Sendable, Codable, CaseIterable {
+    case json
+    case splunkHEC = "splunk-hec"
+    case ndjson
+    case sentinel
+}
+
+/// Whether a webhook is being delivered to.
+public enum WebhookState: String, Sendable, Codable, CaseIterable {
+    /// Delivering.
+    case active
+    /// Stopped by the relay (the destination refused it); its queue is kept and grows.
+    case paused
+    /// Stopped by an operator or by a `410`; its queue is kept, new events are not queued.
+    case disabled
+}
+
+/// A destination and everything needed to deliver to it.
+public struct Webhook: Sendable, Equatable {
+    /// `wh_…`, made by the relay.
+    public var id: String
+    /// Unique, human-chosen name.
+    public var name: String
+    public var kind: WebhookKind
+    /// The destination, an `https` URL.
+    public var url: String
+    /// Event-type subscriptions; an event is delivered when one matches.
+    public var events: [EventTypePattern]
+    public var format: MessageFormat
+    /// Signing secrets, in order (custom webhooks only).
+    public var secrets: [String]
+    /// The full `Authorization` header value sent to the destination, if any.
+    public var authorization: String?
+    /// Extra request headers (custom webhooks only).
+    public var headers: [String: String]
+    public var state: WebhookState
+    /// Why the webhook is paused or disabled.
+    public var stateReason: String?
+    /// Allows destinations that resolve to private addresses (SPEC §5.3).
+    public var allowPrivateNetwork: Bool
+    /// Adds `X-Hub-Signature-256` made with the first secret.
+    public var hubSignature: Bool
+    /// Unix milliseconds.
+    public var createdAt: Int64
+    /// Unix milliseconds.
+    public var updatedAt: Int64
+
+    public init(
+        id: String, name: String, kind: WebhookKind, url: String, events: [EventTypePattern],
+        format: MessageFormat = .json, secrets: [String] = [], authorization: String? = nil,
+        headers: [String: String] = [:], state: WebhookState = .active, stateReason: String? = nil,
+        allowPrivateNetwork: Bool = false, hubSignature: Bool = false, createdAt: Int64, updatedAt: Int64
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.url = url
+        self.events = events
+        self.format = format
+        self.secrets = secrets
+        self.authorization = authorization
+        self.headers = headers
+        self.state = state
+        self.stateReason = stateReason
+        self.allowPrivateNetwork = allowPrivateNetwork
+        self.hubSignature = hubSignature
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Whether the webhook is switched on (not `disabled`).
+    public var enabled: Bool { state != .disabled }
+
+    /// Whether new events are queued for this webhook: active and paused ones keep queueing.
+    public var acceptsNewMessages: Bool { state != .disabled }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The operator-chosen fields of a webhook, as declared in the configuration file (SPEC §1
+/// `webhooks:`) and, later, sent to the API.
+public struct WebhookSpec: Sendable, Equatable, Decodable {
+    public var name: String
+    public var kind: WebhookKind
+    public var url: String
+    public var events: [EventTypePattern]
+    public var format: MessageFormat?
+    public var secrets: [String]
+    public var authorization: String?
+    public var headers: [String: String]
+    public var enabled: Bool
+    public var allowPrivateNetwork: Bool
+    public var hubSignature: Bool
+
+    public init(
+        name: String, kind: WebhookKind = .custom, url: String, events: [EventTypePattern],
+        format: MessageFormat? = nil, secrets: [String] = [], authorization: String? = nil,
+        headers: [String: String] = [:], enabled: Bool = true, allowPrivateNetwork: Bool = false,
+        hubSignature: Bool = false
+    ) {
+        self.name = name
+        self.kind = kind
+        self.url = url
+        self.events = events
+        self.format = format
+        self.secrets = secrets
+        self.authorization = authorization
+        self.headers = headers
+        self.enabled = enabled
+        self.allowPrivateNetwork = allowPrivateNetwork
+        self.hubSignature = hubSignature
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, kind, url, events, format, secrets, authorization, headers, enabled, allowPrivateNetwork
+        case hubSignature
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.refuseUnknown(in: decoder, known: CodingKeys.allCases.map(\.rawValue))
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        kind = try container.decodeIfPresent(WebhookKind.self, forKey: .kind) ?? .custom
+        url = try container.decode(String.self, forKey: .url)
+        events = try container.decodeIfPresent([EventTypePattern].self, forKey: .events) ?? []
+        format = try container.decodeIfPresent(MessageFormat.self, forKey: .format)
+        secrets = try container.decodeIfPresent([String].self, forKey: .secrets) ?? []
+        authorization = try container.decodeIfPresent(String.self, forKey: .authorization)
+        headers = try container.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
+        enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
+        allowPrivateNetwork = try container.decodeIfPresent(Bool.self, forKey: .allowPrivateNetwork) ?? false
+        hubSignature = try container.decodeIfPresent(Bool.self, forKey: .hubSignature) ?? false
+    }
+
+    /// Every rule the spec breaks, field by field; empty when it is valid.
+    public func problems() -> [FieldError] {
+        var errors: [FieldError] = []
+        if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 200 {
+            errors.append(FieldError(field: "name", reason: "must be 1 to 200 characters"))
+        }
+        if let reason = DestinationURL.problem(url) {
+            errors.append(FieldError(field: "url", reason: reason))
+        }
+        if events.isEmpty {
+            errors.append(FieldError(field: "events", reason: "must name at least one event type, pattern or *"))
+        }
+        if kind == .slack {
+            let customOnly: [(String, Bool)] = [
+                ("secrets", !secrets.isEmpty), ("authorization", authorization != nil), ("headers", !headers.isEmpty),
+                ("format", format != nil && format != .json), ("hubSignature", hubSignature),
+            ]
+            for (field, present) in customOnly where present {
+                errors.append(FieldError(field: field, reason: "applies to custom webhooks only"))
+            }
+        }
+        return errors
+    }
+
+    /// A new webhook with this spec's fields.
+    public func makeWebhook(id: String, now: Int64) -> Webhook {
+        Webhook(
+            id: id, name: name, kind: kind, url: url, events: events, format: format ?? .json, secrets: secrets,
+            authorization: authorization, headers: headers, state: enabled ? .active : .disabled,
+            stateReason: enabled ? nil : Self.disabledInFileReason, allowPrivateNetwork: allowPrivateNetwork,
+            hubSignature: hubSignature, createdAt: now, updatedAt: now)
+    }
+
+    /// Why a webhook declared with `enabled: false` is disabled.
+    public static let disabledInFileReason = "disabled in the configuration file"
+
+    /// `webhook` with this spec's fields applied. A state the relay or an operator set (paused,
+    /// disabled by a `410`) is kept unless the spec itself disables the webhook.
+    public func applied(to webhook: Webhook, now: Int64) -> Webhook {
+        var updated = makeWebhook(id: webhook.id, now: webhook.updatedAt)
+        updated.createdAt = webhook.createdAt
+        let disabledByFile = webhook.state == .disabled && webhook.stateReason == Self.disabledInFileReason
+        if enabled, !disabledByFile {
+            updated.state = webhook.state
+            updated.stateReason = webhook.stateReason
+        }
+        if updated != webhook { updated.updatedAt = now }
+        return updated
+    }
+}
+
+/// Refuses members a decoder does not know, so a misspelt configuration key is an error, not a
+/// silently ignored line.
+public enum StrictKeys {
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Throws a `DecodingError` naming the first member of the current object not in `known`.
+    public static func refuseUnknown(in decoder: any Decoder, known: [String]) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        if let unknown = container.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown key '\(unknown)'"))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The accepted bearer tokens of one role, kept only as SHA-256 hashes and compared in
+/// constant time.
+struct AccessTokens: Sendable {
+    private let hashes: [[UInt8]]
+
+    /// Tokens given in plain text (configuration) plus stored hex hashes (generated tokens).
+    init(tokens: [String], hexHashes: [String]) {
+        hashes = tokens.map(Self.hash) + hexHashes.compactMap(Self.bytes(hex:))
+    }
+
+    /// The SHA-256 of `token`, as the store keeps it (hex).
+    static func hexHash(_ token: String) -> String {
+        hash(token).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Throws a bare `401` unless `request` carries `Authorization: Bearer <one of the tokens>`.
+    func authorize(_ request: Request) throws {
+        guard let header = request.headers[.authorization], header.count > 7,
+            header.prefix(7).lowercased() == "bearer "
+        else { throw ProblemResponse(.unauthorized) }
+        let presented = Self.hash(String(header.dropFirst(7)))
+        var matched: UInt8 = 1
+        for candidate in hashes {
+            var difference: UInt8 = 0
+            for index in 0..<32 { difference |= candidate[index] ^ presented[index] }
+            matched &= difference == 0 ? 0 : 1
+        }
+        guard matched == 0 else { throw ProblemResponse(.unauthorized) }
+    }
+
+    private static func hash(_ token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    private static func bytes(hex: String) -> [UInt8]? {
+        guard hex.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RelayCore
+import RelayStore
+
+/// `POST /v1/events`: read, validate, store with fan-out, and answer `202` only after the commit.
+struct IngestRoutes<Context: RequestContext>: Sendable {
+    let store: AuditStore
+    let tokens: AccessTokens
+    let settings: RelayConfiguration.Ingest
+
+    func register(on router: Router<Context>) {
+        router.post("/v1/events") { request, context in try await self.ingest(request, context: context) }
+    }
+
+    private func ingest(_ request: Request, context: Context) async throws -> Response {
+        try tokens.authorize(request)
+        guard let header = request.headers[.contentType], let contentType = IngestContentType(header: header) else {
+            throw ProblemResponse(
+                RelayProblem(
+                    status: 415, title: "Unsupported Media Type",
+                    detail: "Content-Type must be one of \(IngestContentType.supported.joined(separator: ", "))"))
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
+            throw ProblemResponse(
+                .tooLarge("the body is \(length) bytes; at most \(settings.maxBodyBytes) are allowed"))
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: settings.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw ProblemResponse(.tooLarge("the body is over \(settings.maxBodyBytes) bytes"))
+        }
+        let incoming = try IngestParser.parse(Array(body.readableBytesView), as: contentType, limits: settings.limits)
+        let receivedAt = Clock.nowMillis()
+        let events = incoming.map { $0.stored(receivedAt: receivedAt) }
+        let receipt: IngestReceipt
+        do {
+            receipt = try await store.ingest(events, receivedAt: receivedAt, maxQueued: settings.maxQueuedEvents)
+        } catch let error as StoreError {
+            throw ProblemResponse(
+                RelayProblem(
+                    status: 503, title: "Service Unavailable", detail: "\(error); nothing was stored, retry later"),
+                headers: [.retryAfter: "5"])
+        }
+        let json = try JSONEncoder().encode(
+            AcceptedBody(accepted: receipt.accepted, duplicates: receipt.duplicates, ids: receipt.ids))
+        return Response(
+            status: .accepted, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: json)))
+    }
+}
+
+private struct AcceptedBody: Encodable {
+    let accepted: Int
+    let duplicates: Int
+    let ids: [String]
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RelayCore
+import RelayDelivery
+import RelayStore
+import ServiceLifecycle
+
+/// What the process around the application supplies beyond the configuration file.
+public struct ApplicationOptions: Sendable {
+    /// `AUDITRELAY_SECRET_KEY`, when set.
+    public var secretKey: String?
+    /// Called once the HTTP server listens, with the bound port.
+    public var onServerRunning: @Sendable (Int) async -> Void
+    /// Receives the tokens generated on first start, to show them once.
+    public var announceGeneratedToken: @Sendable (TokenRole, String) -> Void
+    /// Caps the store's size, as a full disk would (tests).
+    public var maximumStoreBytes: Int?
+
+    public init(
+        secretKey: String? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+        announceGeneratedToken: @escaping @Sendable (TokenRole, String) -> Void = { role, token in
+            print("Generated \(role.rawValue) token (shown once, only its hash is stored): \(token)")
+        },
+        maximumStoreBytes: Int? = nil
+    ) {
+        self.secretKey = secretKey
+        self.onServerRunning = onServerRunning
+        self.announceGeneratedToken = announceGeneratedToken
+        self.maximumStoreBytes = maximumStoreBytes
+    }
+}
+
+/// A configuration the relay cannot start with.
+public struct StartupError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Builds the whole relay: store, declared webhooks, tokens, dispatcher and HTTP routes.
+///
+/// ```swift
+/// let app = try await buildApplication(configuration: configuration, logger: logger)
+/// try await app.runService()
+/// ```
+public func buildApplication(
+    configuration: RelayConfiguration, options: ApplicationOptions = ApplicationOptions(), logger: Logger
+) async throws -> some ApplicationProtocol {
+    let (host, port) = try listenAddress(configuration.server.listen)
+    for (index, spec) in configuration.webhooks.enumerated() {
+        let problems = spec.problems()
+        guard problems.isEmpty else {
+            let reasons = problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
+            throw StartupError(description: "webhooks[\(index)] (\(spec.name)): \(reasons)")
+        }
+    }
+    let storePath = configuration.store.path
+    let keyFile = ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+        "auditrelay.key")
+    try FileManager.default.createDirectory(
+        atPath: (storePath as NSString).deletingLastPathComponent.isEmpty
+            ? "." : (storePath as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
+    let sealer = try SecretSealer.load(environmentKey: options.secretKey, keyFile: keyFile)
+    let store = try AuditStore(path: storePath, sealer: sealer, maximumSizeBytes: options.maximumStoreBytes)
+    let declared = try await store.applyDeclared(configuration.webhooks, now: Clock.nowMillis())
+    if declared != DeclaredWebhookChanges() {
+        logger.info(
+            "declared webhooks applied",
+            metadata: [
+                "relay.created": "\(declared.created)", "relay.updated": "\(declared.updated)",
+                "relay.disabled": "\(declared.disabled)",
+            ])
+    }
+    let ingestTokens = try await accessTokens(
+        configured: configuration.auth.ingestTokens, role: .ingest, store: store, options: options)
+    _ = try await accessTokens(configured: configuration.auth.adminTokens, role: .admin, store: store, options: options)
+    let dispatcher = try Dispatcher(store: store, configuration: configuration.delivery, logger: logger)
+
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    HealthRoutes(store: store).register(on: router)
+    IngestRoutes(store: store, tokens: ingestTokens, settings: configuration.ingest).register(on: router)
+
+    let onServerRunning = options.onServerRunning
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: port), serverName: "AuditRelay/\(RelayVersion.current)"),
+        services: [dispatcher],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+        logger: logger)
+}
+
+/// The tokens of a role: the configured ones, or else those generated on first start.
+private func accessTokens(configured: [String], role: TokenRole, store: AuditStore, options: ApplicationOptions)
+    async throws -> AccessTokens
+{
+    guard configured.isEmpty else { return AccessTokens(tokens: configured, hexHashes: []) }
+    var hashes = try await store.tokenHashes(role: role)
+    if hashes.isEmpty {
+        let token = "ar_\(role.rawValue)_" + randomToken()
+        let hash = AccessTokens.hexHash(token)
+        try await store.addTokenHash(hash, role: role, now: Clock.nowMillis())
+        options.announceGeneratedToken(role, token)
+        hashes = [hash]
+    }
+    return AccessTokens(tokens: [], hexHashes: hashes)
+}
+
+private func randomToken() -> String {
+    var generator = SystemRandomNumberGenerator()
+    let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+        .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+}
+
+/// Splits `host:port` (IPv6 hosts in brackets).
+func listenAddress(_ listen: String) throws -> (String, Int) {
+    guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+        (0...65535).contains(port)
+    else { throw StartupError(description: "server.listen must be host:port, got '\(listen)'") }
+    var host = String(listen[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return (host.isEmpty ? "0.0.0.0" : host, port)
+}

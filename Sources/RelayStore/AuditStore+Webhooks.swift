@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import RelayCore
+
+extension AuditStore {
+    /// Every webhook, with its secrets decrypted, ordered by name.
+    public func webhooks() async throws -> [Webhook] {
+        let rows = try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM webhooks ORDER BY name") }
+        return try rows.map(decodeWebhook)
+    }
+
+    /// The webhook with `id`, if any.
+    public func webhook(id: String) async throws -> Webhook? {
+        let row = try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM webhooks WHERE id = ?", arguments: [id])
+        }
+        return try row.map(decodeWebhook)
+    }
+
+    /// Brings the webhooks declared in the configuration file into the store, matched by name:
+    /// new ones are created, changed ones updated (their queue and sequence kept), and ones
+    /// declared before but gone from the file are disabled, never deleted, so their queues survive.
+    ///
+    /// - Returns: the names created, updated and disabled.
+    @discardableResult
+    public func applyDeclared(_ specs: [WebhookSpec], now: Int64) async throws -> DeclaredWebhookChanges {
+        let existing = try await webhooks()
+        let byName = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let declaredNames = try await pool.read { db in
+            try String.fetchSet(db, sql: "SELECT name FROM webhooks WHERE declared = 1")
+        }
+        var changes = DeclaredWebhookChanges()
+        var writes: [(Webhook, isNew: Bool)] = []
+        for spec in specs {
+            if let current = byName[spec.name] {
+                let updated = spec.applied(to: current, now: now)
+                if updated != current || !declaredNames.contains(spec.name) {
+                    writes.append((updated, false))
+                    changes.updated.append(spec.name)
+                }
+            } else {
+                writes.append((spec.makeWebhook(id: Identifier.make(prefix: "wh_", millis: now), now: now), true))
+                changes.created.append(spec.name)
+            }
+        }
+        let specNames = Set(specs.map(\.name))
+        for name in declaredNames.subtracting(specNames).sorted() {
+            guard var webhook = byName[name], webhook.state != .disabled else { continue }
+            webhook.state = .disabled
+            webhook.stateReason = "removed from the configuration file"
+            webhook.updatedAt = now
+            writes.append((webhook, false))
+            changes.disabled.append(name)
+        }
+        let encoded = try writes.map { (try encodeWebhook($0.0), $0.isNew, specNames.contains($0.0.name)) }
+        try await write { db in
+            for (columns, isNew, declared) in encoded {
+                var columns = columns
+                columns["declared"] = declared.databaseValue
+                try Self.save(columns, isNew: isNew, db: db)
+            }
+        }
+        if !writes.isEmpty { self.changes.webhooksChanged() }
+        return changes
+    }
+
+    private static func save(_ columns: [String: DatabaseValue], isNew: Bool, db: Database) throws {
+        let names = columns.keys.sorted()
+        let values = StatementArguments(names.map { columns[$0]! })
+        if isNew {
+            try db.execute(
+                sql: "INSERT INTO webhooks (\(names.joined(separator: ", "))) VALUES (\(placeholders(names.count)))",
+                arguments: values)
+        } else {
+            let assignments = names.filter { $0 != "id" }.map { "\($0) = :\($0)" }.joined(separator: ", ")
+            try db.execute(
+                sql: "UPDATE webhooks SET \(assignments) WHERE id = :id",
+                arguments: StatementArguments(columns.mapValues { $0 as (any DatabaseValueConvertible)? }))
+        }
+    }
+
+    /// The columns of a webhook row; secrets and authorization sealed.
+    private func encodeWebhook(_ webhook: Webhook) throws -> [String: DatabaseValue] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let secrets =
+            webhook.secrets.isEmpty
+            ? nil : try sealer.seal(String(decoding: try encoder.encode(webhook.secrets), as: UTF8.self))
+        return [
+            "id": webhook.id.databaseValue,
+            "name": webhook.name.databaseValue,
+            "kind": webhook.kind.rawValue.databaseValue,
+            "url": webhook.url.databaseValue,
+            "events": String(decoding: try encoder.encode(webhook.events), as: UTF8.self).databaseValue,
+            "format": webhook.format.rawValue.databaseValue,
+            "secrets_sealed": secrets.databaseValue,
+            "authorization_sealed": try webhook.authorization.map(sealer.seal).databaseValue,
+            "headers": String(decoding: try encoder.encode(webhook.headers), as: UTF8.self).databaseValue,
+            "state": webhook.state.rawValue.databaseValue,
+            "state_reason": webhook.stateReason.databaseValue,
+            "allow_private_network": webhook.allowPrivateNetwork.databaseValue,
+            "hub_signature": webhook.hubSignature.databaseValue,
+            "created_at": webhook.createdAt.databaseValue,
+            "updated_at": webhook.updatedAt.databaseValue,
+        ]
+    }
+
+    private func decodeWebhook(_ row: Row) throws -> Webhook {
+        let decoder = JSONDecoder()
+        let secrets: [String] =
+            try (row["secrets_sealed"] as Data?).map {
+                try decoder.decode([String].self, from: Data(try sealer.open($0).utf8))
+            } ?? []
+        return Webhook(
+            id: row["id"], name: row["name"], kind: WebhookKind(rawValue: row["kind"]) ?? .custom, url: row["url"],
+            events: try decoder.decode([EventTypePattern].self, from: Data((row["events"] as String).utf8)),
+            format: MessageFormat(rawValue: row["format"]) ?? .json, secrets: secrets,
+            authorization: try (row["authorization_sealed"] as Data?).map(sealer.open),
+            headers: try decoder.decode([String: String].self, from: Data((row["headers"] as String).utf8)),
+            state: WebhookState(rawValue: row["state"]) ?? .active, stateReason: row["state_reason"],
+            allowPrivateNetwork: row["allow_private_network"], hubSignature: row["hub_signature"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+}
+
+/// What ``AuditStore/applyDeclared(_:now:)`` changed, by webhook name.
+public struct DeclaredWebhookChanges: Sendable, Equatable {
+    public var created: [String] = []
+    public var updated: [String] = []
+    public var disabled: [String] = []
+
+    public init() {}
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import Logging
+import RelayCore
+import Synchronization
+
+/// The relay's durable state in one SQLite file: events, their messages (the delivery queue),
+/// webhooks, attempts and token hashes.
+///
+/// Every write goes through one group-commit writer; reads use the pool's readers. Commits are
+/// fsynced (`synchronous = FULL` in WAL mode) before a write returns.
+///
+/// ```swift
+/// let store = try AuditStore(path: "data/auditrelay.sqlite", sealer: sealer)
+/// let receipt = try await store.ingest(events, receivedAt: Clock.nowMillis(), maxQueued: 10_000_000)
+/// ```
+public final class AuditStore: Sendable {
+    let pool: DatabasePool
+    let writer: GroupCommitWriter
+    let sealer: SecretSealer
+    /// What changed, for the dispatcher.
+    public let changes = ChangeFeed()
+    /// Counters kept beside the database, so hot paths need not query it.
+    let tallies: StoreTallies
+
+    /// Opens (creating when missing) the store at `path` and brings its schema up to date.
+    ///
+    /// - Parameter maximumSizeBytes: refuse to grow the file past this size, as a full disk would.
+    public init(path: String, sealer: SecretSealer, maximumSizeBytes: Int? = nil) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.maximumReaderCount = 4
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let maximumSizeBytes {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumSizeBytes / pageSize))")
+            }
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try StoreSchema.migrator.migrate(pool)
+        let tallies = try StoreTallies(pool: pool)
+        self.pool = pool
+        self.sealer = sealer
+        self.tallies = tallies
+        self.writer = GroupCommitWriter(pool: pool) { try? tallies.reload(from: pool) }
+    }
+
+    /// Undelivered messages in the queue.
+    public var pendingMessageCount: Int { tallies.pendingMessages.withLock { $0 } }
+
+    /// Runs `work` in the next group commit, mapping a full disk to ``StoreError/storageFull``.
+    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(work)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StoreError.storageFull
+        }
+    }
+}
+
+extension AuditStore {
+    /// Throws unless a write transaction can be opened and committed now.
+    public func probeWritable() async throws {
+        try await write { db in try db.execute(sql: "UPDATE tokens SET role = role WHERE 0") }
+    }
+}

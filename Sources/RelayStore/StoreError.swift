@@ -1,0 +1,23 @@
+/// Why the store could not do what was asked.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The queue holds `ingest.maxQueuedEvents` undelivered messages already.
+    case queueFull(limit: Int)
+    /// SQLite could not grow the database (disk or size limit full).
+    case storageFull
+    /// The secret key file is unreadable or malformed.
+    case invalidKeyFile(String)
+    /// A secret could not be encrypted.
+    case sealing
+    /// No webhook has this id.
+    case webhookNotFound(String)
+
+    public var description: String {
+        switch self {
+        case .queueFull(let limit): "the delivery queue is full (\(limit) undelivered messages)"
+        case .storageFull: "the store is out of space"
+        case .invalidKeyFile(let path): "the secret key file \(path) cannot be read or created"
+        case .sealing: "a secret could not be encrypted"
+        case .webhookNotFound(let id): "no webhook has the id \(id)"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import GRDB
+
+/// The store's tables, as numbered migrations.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("1-backbone") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE webhooks (
+                        id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        kind TEXT NOT NULL,
+                        url TEXT NOT NULL,
+                        events TEXT NOT NULL,
+                        format TEXT NOT NULL,
+                        secrets_sealed BLOB,
+                        authorization_sealed BLOB,
+                        headers TEXT NOT NULL DEFAULT '{}',
+                        state TEXT NOT NULL,
+                        state_reason TEXT,
+                        allow_private_network INTEGER NOT NULL DEFAULT 0,
+                        hub_signature INTEGER NOT NULL DEFAULT 0,
+                        declared INTEGER NOT NULL DEFAULT 0,
+                        last_sequence INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE events (
+                        seq INTEGER PRIMARY KEY,
+                        id TEXT NOT NULL UNIQUE,
+                        type TEXT NOT NULL,
+                        occurred_at INTEGER NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    CREATE TABLE messages (
+                        id INTEGER PRIMARY KEY,
+                        uid TEXT NOT NULL UNIQUE,
+                        webhook_id TEXT NOT NULL,
+                        event_seq INTEGER NOT NULL,
+                        sequence INTEGER NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'pending',
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        created_at INTEGER NOT NULL,
+                        next_attempt_at INTEGER NOT NULL,
+                        leased INTEGER NOT NULL DEFAULT 0,
+                        finished_at INTEGER
+                    );
+                    CREATE INDEX messages_due ON messages(webhook_id, next_attempt_at) WHERE status = 'pending';
+                    CREATE INDEX messages_leased ON messages(id) WHERE leased = 1;
+                    CREATE INDEX messages_event ON messages(event_seq);
+                    CREATE TABLE attempts (
+                        id INTEGER PRIMARY KEY,
+                        message_id INTEGER NOT NULL,
+                        message_uid TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        event_type TEXT NOT NULL,
+                        webhook_id TEXT NOT NULL,
+                        webhook_name TEXT NOT NULL,
+                        attempt INTEGER NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        duration_ms INTEGER NOT NULL,
+                        http_status INTEGER,
+                        error TEXT,
+                        outcome TEXT NOT NULL,
+                        next_attempt_at INTEGER,
+                        response_body BLOB
+                    );
+                    CREATE INDEX attempts_webhook ON attempts(webhook_id, id);
+                    CREATE INDEX attempts_message ON attempts(message_id);
+                    CREATE TABLE event_types (
+                        name TEXT PRIMARY KEY,
+                        description TEXT,
+                        first_seen_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE tokens (
+                        hash TEXT PRIMARY KEY,
+                        role TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+}
