@@ -1,0 +1,119 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RelayCore
+import RelayServer
+import RelayStore
+import RelayTestSupport
+import ServiceLifecycle
+
+/// The ingest token every test relay accepts.
+let testIngestToken = "test-ingest-token"
+
+/// A relay configuration for tests: a store in `directory`, an ephemeral port, the test CA
+/// trusted, private networks allowed (receivers are on localhost), and a fast retry schedule.
+func testConfiguration(directory: URL, webhooks: [WebhookSpec]) -> RelayConfiguration {
+    var configuration = RelayConfiguration()
+    configuration.server.listen = "127.0.0.1:0"
+    configuration.store.path = directory.appendingPathComponent("relay.sqlite").path
+    configuration.auth.ingestTokens = [testIngestToken]
+    configuration.auth.adminTokens = ["test-admin-token"]
+    configuration.delivery.trustedCAFile = TestFixtures.caFile
+    configuration.delivery.allowPrivateNetworks = true
+    configuration.delivery.connectTimeout = RelayDuration(milliseconds: 1000)
+    configuration.delivery.timeout = RelayDuration(milliseconds: 1500)
+    configuration.delivery.retrySchedule = [RelayDuration(milliseconds: 200), RelayDuration(milliseconds: 200)]
+    configuration.webhooks = webhooks
+    return configuration
+}
+
+/// A webhook spec pointing at a test receiver.
+func hook(_ name: String, url: String, events: [String] = ["*"]) throws -> WebhookSpec {
+    WebhookSpec(name: name, url: url, events: try events.map { try EventTypePattern(parsing: $0) })
+}
+
+/// An HTTP answer as a test sees it.
+struct HTTPReply {
+    var status: Int
+    var headers: [String: String]
+    var body: String
+
+    /// The body parsed as a JSON object.
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+}
+
+/// A relay running in this process on 127.0.0.1.
+struct RunningRelay {
+    let port: Int
+    let configuration: RelayConfiguration
+
+    /// `POST /v1/events` with the given body.
+    func postEvents(
+        _ body: String, contentType: String? = "application/json", token: String? = testIngestToken
+    ) async throws -> HTTPReply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/events")
+        request.method = .POST
+        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        return HTTPReply(status: Int(response.status.code), headers: headers, body: String(buffer: bytes))
+    }
+
+    /// A second handle on the relay's store, to look at what it holds.
+    func openStore() throws -> AuditStore {
+        try openTestStore(configuration)
+    }
+}
+
+/// Opens the store of `configuration` (with the key file the relay made beside it).
+func openTestStore(_ configuration: RelayConfiguration) throws -> AuditStore {
+    let path = configuration.store.path
+    let keyFile = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("auditrelay.key").path
+    return try AuditStore(path: path, sealer: try SecretSealer.load(environmentKey: nil, keyFile: keyFile))
+}
+
+/// Runs the real application for the duration of `body`, then shuts it down gracefully.
+func withRelay<T: Sendable>(
+    _ configuration: RelayConfiguration, maximumStoreBytes: Int? = nil, _ body: (RunningRelay) async throws -> T
+) async throws -> T {
+    var logger = Logger(label: "test-relay")
+    logger.logLevel = .error
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let app = try await buildApplication(
+        configuration: configuration,
+        options: ApplicationOptions(
+            onServerRunning: { portContinuation.yield($0) }, announceGeneratedToken: { _, _ in },
+            maximumStoreBytes: maximumStoreBytes),
+        logger: logger)
+    let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await services.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body(RunningRelay(port: port, configuration: configuration)))
+        } catch {
+            outcome = .failure(error)
+        }
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        return try outcome.get()
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
