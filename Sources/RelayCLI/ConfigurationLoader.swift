@@ -35,10 +35,19 @@ public enum ConfigurationLoader {
     static func environmentName(for path: String) -> String {
         "AUDITRELAY_"
             + path.split(separator: ".").map { part in
-                part.reduce(into: "") { name, character in
-                    if character.isUppercase { name += "_" }
+                let characters = Array(part)
+                var name = ""
+                for (index, character) in characters.enumerated() {
+                    let previous = index > 0 ? characters[index - 1] : nil
+                    let next = index + 1 < characters.count ? characters[index + 1] : nil
+                    let startsWord =
+                        character.isUppercase
+                        && (previous?.isLowercase == true || previous?.isNumber == true
+                            || (previous?.isUppercase == true && next?.isLowercase == true))
+                    if startsWord { name += "_" }
                     name += character.uppercased()
                 }
+                return name
             }.joined(separator: "_")
     }
 

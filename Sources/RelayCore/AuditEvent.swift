@@ -33,6 +33,13 @@ public struct IncomingEvent: Sendable, Equatable {
     /// The object's bytes as sent (surrounding whitespace removed).
     public var object: [UInt8]
 
+    public init(id: String?, type: String, occurredAt: Int64?, object: [UInt8]) {
+        self.id = id
+        self.type = type
+        self.occurredAt = occurredAt
+        self.object = object
+    }
+
     /// The event as stored: the sender's id and time, or new ones inserted into the object.
     ///
     /// ```swift

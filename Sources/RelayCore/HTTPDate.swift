@@ -12,7 +12,7 @@ public enum HTTPDate {
     /// Unix milliseconds, or `nil` when `text` is not an HTTP-date.
     public static func parseMillis(_ text: String) -> Int64? {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-        if words.count == 5, words[4] == "GMT" {
+        if words.count == 4, words[3] == "GMT" {
             if words[1].contains("-") {
                 // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
                 let parts = words[1].split(separator: "-").map(String.init)

@@ -44,8 +44,9 @@ public enum IngestParser {
             }
             let object = Array(body[range])
             do {
-                events.append(try read(object, place: place, prefix: isBatch ? place + "." : "", contentType: contentType))
-            } catch where error.status == 422 {
+                events.append(
+                    try read(object, place: place, prefix: isBatch ? place + "." : "", contentType: contentType))
+            } catch  where error.status == 422 {
                 errors.append(contentsOf: error.errors)
                 if errors.count >= maxReportedErrors { break }
             }
@@ -100,52 +101,63 @@ public enum IngestParser {
     private static func read(_ object: [UInt8], place: String, prefix: String, contentType: IngestContentType)
         throws(RelayProblem) -> IncomingEvent
     {
-        guard object.first == UInt8(ascii: "{"),
-            let parsed = try? JSONSerialization.jsonObject(with: Data(object)),
-            let members = parsed as? [String: Any]
-        else {
-            throw .malformed("\(place) is not a valid JSON object")
+        let members: [String: JSONObjectScanner.Member]
+        do {
+            members = try JSONObjectScanner.scan(object, reading: readMembers)
+        } catch {
+            throw .malformed("\(place) is not a valid JSON object (\(describe(error)))")
         }
         var errors: [FieldError] = []
-        let type = members["type"] as? String
-        if members["type"] == nil {
-            errors.append(FieldError(field: prefix + "type", reason: "is required"))
-        } else if let type {
-            if let problem = EventRules.typeProblem(type) {
-                errors.append(FieldError(field: prefix + "type", reason: problem))
-            }
-        } else {
-            errors.append(FieldError(field: prefix + "type", reason: "must be a string"))
+        let type = string(members["type"], field: prefix + "type", required: true, errors: &errors)
+        if let type, let problem = EventRules.typeProblem(type) {
+            errors.append(FieldError(field: prefix + "type", reason: problem))
         }
-        let id = members["id"] as? String
-        if members["id"] != nil {
-            if let id {
-                if let problem = EventRules.idProblem(id) {
-                    errors.append(FieldError(field: prefix + "id", reason: problem))
-                }
-            } else {
-                errors.append(FieldError(field: prefix + "id", reason: "must be a string"))
-            }
-        } else if contentType.isCloudEvents {
-            errors.append(FieldError(field: prefix + "id", reason: "is required for CloudEvents"))
+        let id = string(
+            members["id"], field: prefix + "id", required: contentType.isCloudEvents, errors: &errors)
+        if let id, let problem = EventRules.idProblem(id) {
+            errors.append(FieldError(field: prefix + "id", reason: problem))
         }
         var occurredAt: Int64?
         if let time = members["time"] {
-            occurredAt = (time as? String).flatMap(RFC3339.parseMillis)
+            occurredAt = time.string.flatMap(RFC3339.parseMillis)
             if occurredAt == nil {
                 errors.append(FieldError(field: prefix + "time", reason: "must be an RFC 3339 date-time"))
             }
         }
         if contentType.isCloudEvents {
-            if (members["specversion"] as? String)?.hasPrefix("1.") != true {
+            if members["specversion"]?.string?.hasPrefix("1.") != true {
                 errors.append(FieldError(field: prefix + "specversion", reason: "must be a CloudEvents 1.x version"))
             }
-            if ((members["source"] as? String) ?? "").isEmpty {
+            if members["source"]?.string?.isEmpty != false {
                 errors.append(FieldError(field: prefix + "source", reason: "is required for CloudEvents"))
             }
         }
         guard errors.isEmpty, let type else { throw .invalid(errors) }
         return IncomingEvent(id: id, type: type, occurredAt: occurredAt, object: object)
+    }
+
+    private static let readMembers: Set<String> = ["type", "id", "time", "specversion", "source"]
+
+    /// The member's string value; records "is required" or "must be a string" otherwise.
+    private static func string(
+        _ member: JSONObjectScanner.Member?, field: String, required: Bool, errors: inout [FieldError]
+    ) -> String? {
+        switch member {
+        case .string(let value): return value
+        case .other: errors.append(FieldError(field: field, reason: "must be a string"))
+        case nil: if required { errors.append(FieldError(field: field, reason: "is required")) }
+        }
+        return nil
+    }
+
+    private static func describe(_ failure: JSONObjectScanner.Failure) -> String {
+        switch failure {
+        case .notAnObject: "not an object"
+        case .invalid(let offset): "invalid JSON at byte \(offset)"
+        case .tooDeep: "nested deeper than \(JSONObjectScanner.maxDepth) levels"
+        case .duplicateMember(let name): "the member '\(name)' appears twice"
+        case .invalidUTF8: "not valid UTF-8"
+        }
     }
 
     private static func describe(_ failure: JSONArraySplitter.Failure) -> String {

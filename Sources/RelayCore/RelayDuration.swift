@@ -24,21 +24,29 @@ public struct RelayDuration: Sendable, Hashable, Codable, CustomStringConvertibl
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
             let number = trimmed.dropLast(suffix.count)
             if let value = Int64(number), value >= 0, !(suffix == "m" && number.hasSuffix("m")) {
-                self.milliseconds = value * factor
+                let (product, overflow) = value.multipliedReportingOverflow(by: factor)
+                guard !overflow else { break }
+                self.milliseconds = product
                 return
             }
-            if let value = Double(number), value >= 0, value.isFinite {
-                self.milliseconds = Int64((value * Double(factor)).rounded())
+            if let value = Double(number), let millis = Self.millis(value * Double(factor)) {
+                self.milliseconds = millis
                 return
             }
         }
-        if let seconds = Double(trimmed), seconds >= 0, seconds.isFinite {
-            self.milliseconds = Int64((seconds * 1000).rounded())
+        if let seconds = Double(trimmed), let millis = Self.millis(seconds * 1000) {
+            self.milliseconds = millis
             return
         }
         throw RelayProblem.invalid([
             FieldError(field: "duration", reason: "'\(text)' is not a duration such as 500ms, 5s, 2m, 1h or 7d")
         ])
+    }
+
+    /// Whole milliseconds, when the value is a sensible duration (0 to 100 years).
+    private static func millis(_ value: Double) -> Int64? {
+        guard value.isFinite, value >= 0, value <= 100 * 365.25 * 86_400_000 else { return nil }
+        return Int64(value.rounded())
     }
 
     /// The shortest way to write the duration in the configuration's notation.

@@ -90,13 +90,17 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
 
     /// Why a webhook declared with `enabled: false` is disabled.
     public static let disabledInFileReason = "disabled in the configuration file"
+    /// Why a webhook that was declared before and is gone from the file is disabled.
+    public static let removedFromFileReason = "removed from the configuration file"
 
     /// `webhook` with this spec's fields applied. A state the relay or an operator set (paused,
     /// disabled by a `410`) is kept unless the spec itself disables the webhook.
     public func applied(to webhook: Webhook, now: Int64) -> Webhook {
         var updated = makeWebhook(id: webhook.id, now: webhook.updatedAt)
         updated.createdAt = webhook.createdAt
-        let disabledByFile = webhook.state == .disabled && webhook.stateReason == Self.disabledInFileReason
+        let disabledByFile =
+            webhook.state == .disabled
+            && [Self.disabledInFileReason, Self.removedFromFileReason].contains(webhook.stateReason)
         if enabled, !disabledByFile {
             updated.state = webhook.state
             updated.stateReason = webhook.stateReason

@@ -15,47 +15,54 @@ import ServiceLifecycle
 /// ```
 public final class Dispatcher: Service {
     private let store: AuditStore
-    private let transport: HTTPTransport
+    private let transportConfiguration: HTTPTransport.Configuration
     private let settings: DeliverySettings
     private let logger: Logger
 
-    public init(store: AuditStore, transport: HTTPTransport, settings: DeliverySettings, logger: Logger) {
+    /// A dispatcher for the configuration's `delivery:` section. The HTTP client lives as long as
+    /// ``run()``.
+    public init(store: AuditStore, configuration: RelayConfiguration.Delivery, logger: Logger) {
         self.store = store
-        self.transport = transport
-        self.settings = settings
+        self.transportConfiguration = HTTPTransport.Configuration(
+            connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
+            trustedCAFile: configuration.trustedCAFile)
+        self.settings = DeliverySettings(configuration)
         self.logger = logger
     }
 
-    /// A dispatcher with its own transport, made from the configuration's `delivery:` section.
-    public convenience init(store: AuditStore, configuration: RelayConfiguration.Delivery, logger: Logger) throws {
-        let transport = try HTTPTransport(
-            configuration: .init(
-                connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
-                trustedCAFile: configuration.trustedCAFile))
-        self.init(store: store, transport: transport, settings: DeliverySettings(configuration), logger: logger)
+    public func run() async throws {
+        let transport = try HTTPTransport(configuration: transportConfiguration)
+        do {
+            try await deliver(using: transport)
+        } catch {
+            try await transport.shutdown()
+            throw error
+        }
+        try await transport.shutdown()
     }
 
-    public func run() async throws {
+    private func deliver(using transport: HTTPTransport) async throws {
         let released = try await store.releaseAllLeases(now: Clock.nowMillis())
         if released > 0 {
             logger.info("released leases left by an earlier run", metadata: ["relay.messages": "\(released)"])
         }
         await withDiscardingTaskGroup { group in
             var lanes: [String: Lane] = [:]
-            await syncLanes(&lanes, group: &group)
+            await syncLanes(&lanes, transport: transport, group: &group)
             for await _ in store.changes.notifications.cancelOnGracefulShutdown() {
                 let change = store.changes.take()
-                if change.webhooksChanged { await syncLanes(&lanes, group: &group) }
+                if change.webhooksChanged { await syncLanes(&lanes, transport: transport, group: &group) }
                 for id in change.queuedFor { lanes[id]?.wake() }
             }
             for lane in lanes.values { lane.stop() }
         }
-        try await transport.shutdown()
     }
 
     /// Starts lanes for active webhooks without one, stops lanes of webhooks no longer active,
     /// and hands every running lane its webhook's current definition.
-    private func syncLanes(_ lanes: inout [String: Lane], group: inout DiscardingTaskGroup) async {
+    private func syncLanes(
+        _ lanes: inout [String: Lane], transport: HTTPTransport, group: inout DiscardingTaskGroup
+    ) async {
         let webhooks: [Webhook]
         do {
             webhooks = try await store.webhooks()

@@ -75,7 +75,7 @@ public func buildApplication(
     let ingestTokens = try await accessTokens(
         configured: configuration.auth.ingestTokens, role: .ingest, store: store, options: options)
     _ = try await accessTokens(configured: configuration.auth.adminTokens, role: .admin, store: store, options: options)
-    let dispatcher = try Dispatcher(store: store, configuration: configuration.delivery, logger: logger)
+    let dispatcher = Dispatcher(store: store, configuration: configuration.delivery, logger: logger)
 
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ProblemMiddleware())

@@ -77,7 +77,9 @@ extension AuditStore {
                 decision.outcome.rawValue, decision.nextAttemptAt, Data(record.responseBody),
             ])
             if decision.keepsMessagePending {
-                try keepPending.execute(arguments: [message.attempt, decision.nextAttemptAt, message.rowID])
+                try keepPending.execute(arguments: [
+                    message.attempt, decision.nextAttemptAt ?? record.startedAt, message.rowID,
+                ])
             } else {
                 try finish.execute(arguments: [
                     message.attempt, decision.outcome.rawValue, record.startedAt + record.durationMillis, message.rowID,

@@ -47,7 +47,7 @@ extension AuditStore {
         for name in declaredNames.subtracting(specNames).sorted() {
             guard var webhook = byName[name], webhook.state != .disabled else { continue }
             webhook.state = .disabled
-            webhook.stateReason = "removed from the configuration file"
+            webhook.stateReason = WebhookSpec.removedFromFileReason
             webhook.updatedAt = now
             writes.append((webhook, false))
             changes.disabled.append(name)

@@ -30,7 +30,7 @@ public struct AttemptRecord: Sendable, Equatable {
     public var error: String?
     public var decision: AttemptDecision
     /// The first 1 KiB of the response body.
-    public var responseBody: [UInt8]
+    public let responseBody: [UInt8]
 
     /// Longest response-body prefix kept.
     public static let responseBodyLimit = 1024

@@ -15,7 +15,8 @@ import Testing
             spec.headers = ["X-Tenant": "acme"]
             let configuration = testConfiguration(directory: directory, webhooks: [spec])
             try await withRelay(configuration) { relay in
-                let sent = #"{"type":"user.login","id":"evt-1","time":"2026-11-24T10:00:00Z","actor":{"name":"alice"},"n":1.50}"#
+                let sent =
+                    #"{"type":"user.login","id":"evt-1","time":"2026-11-24T10:00:00Z","actor":{"name":"alice"},"n":1.50}"#
                 let reply = try await relay.postEvents(sent)
                 #expect(reply.status == 202)
                 #expect(reply.json["accepted"] as? Int == 1)
@@ -29,7 +30,7 @@ import Testing
                 #expect(received.headers["authorization"] == "Splunk secret-token-value")
                 #expect(received.headers["x-tenant"] == "acme")
                 let store = try relay.openStore()
-                #expect(await eventually { try await store.attempts().first?.outcome == .delivered })
+                #expect(try await eventually { try await store.attempts().first?.outcome == .delivered })
                 let attempt = try #require(try await store.attempts().first)
                 #expect(attempt.httpStatus == 200)
                 #expect(attempt.eventID == "evt-1")
@@ -52,10 +53,11 @@ import Testing
                 #expect(try await relay.postEvents(#"{"type":"repo.deleted","id":"e-500"}"#).status == 202)
                 let received = try await receiver.waitForRequests(2)
                 #expect(received.map { $0.headers["x-auditrelay-attempt"] } == ["1", "2"])
-                #expect(received[0].headers["x-auditrelay-message-id"] == received[1].headers["x-auditrelay-message-id"])
+                #expect(
+                    received[0].headers["x-auditrelay-message-id"] == received[1].headers["x-auditrelay-message-id"])
                 #expect(received[0].headers["x-auditrelay-sequence"] == received[1].headers["x-auditrelay-sequence"])
                 let store = try relay.openStore()
-                #expect(await eventually { try await store.attempts().count == 2 })
+                #expect(try await eventually { try await store.attempts().count == 2 })
                 let attempts = try await store.attempts().reversed().map { ($0.outcome, $0.httpStatus) }
                 #expect(attempts.map(\.0) == [.retrying, .delivered])
                 #expect(attempts.map(\.1) == [500, 200])
@@ -84,12 +86,13 @@ import Testing
     @Test func goneDisablesTheWebhookAndKeepsItsQueue() async throws {
         try await TestReceiver.with(respond: { _ in ReceiverReply(status: 410) }) { receiver in
             let directory = try TestFixtures.temporaryDirectory()
-            let configuration = testConfiguration(directory: directory, webhooks: [try hook("gone", url: receiver.url())])
+            let configuration = testConfiguration(
+                directory: directory, webhooks: [try hook("gone", url: receiver.url())])
             try await withRelay(configuration) { relay in
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"g1"}"#).status == 202)
                 _ = try await receiver.waitForRequests(1)
                 let store = try relay.openStore()
-                #expect(await eventually { try await store.webhooks().first?.state == .disabled })
+                #expect(try await eventually { try await store.webhooks().first?.state == .disabled })
                 let webhook = try #require(try await store.webhooks().first)
                 #expect(webhook.stateReason?.contains("410") == true)
                 #expect(try await store.attempts().first?.outcome == .disabled)
@@ -108,7 +111,7 @@ import Testing
             try await withRelay(configuration) { relay in
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"p1"}"#).status == 202)
                 let store = try relay.openStore()
-                #expect(await eventually { try await store.webhooks().first?.state == .paused })
+                #expect(try await eventually { try await store.webhooks().first?.state == .paused })
                 #expect(try await store.webhooks().first?.stateReason == "destination refused: HTTP \(status)")
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"p2"}"#).status == 202)
                 #expect(try await store.messageStatuses(eventID: "p2").map(\.status) == ["pending"])
@@ -131,7 +134,10 @@ import Testing
                 let received = try await receiver.waitForRequests(2)
                 #expect(received[1].text.contains("good"))
                 let store = try relay.openStore()
-                #expect(await eventually { try await store.messageStatuses(eventID: "good").first?.status == "delivered" })
+                #expect(
+                    try await eventually {
+                        try await store.messageStatuses(eventID: "good").first?.status == "delivered"
+                    })
                 #expect(try await store.messageStatuses(eventID: "bad").map(\.status) == ["failed"])
                 let failed = try #require(try await store.attempts().first { $0.eventID == "bad" })
                 #expect(failed.outcome == .failed)

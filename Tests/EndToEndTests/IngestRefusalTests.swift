@@ -17,15 +17,33 @@ import Testing
     }
 
     static let refusals: [Refusal] = [
-        Refusal(name: "malformed JSON", body: #"{"type": "user.login""#, contentType: "application/json", token: testIngestToken, status: 400, detailMentions: "not a valid JSON"),
-        Refusal(name: "missing type", body: #"{"actor":"a"}"#, contentType: "application/json", token: testIngestToken, status: 422, detailMentions: "type"),
-        Refusal(name: "invalid type", body: #"[{"type":"ok"},{"type":"no spaces"}]"#, contentType: "application/json", token: testIngestToken, status: 422, detailMentions: "events[1].type"),
-        Refusal(name: "ndjson bad line", body: "{\"type\":\"a\"}\nnot json\n", contentType: "application/x-ndjson", token: testIngestToken, status: 400, detailMentions: "events[1]"),
-        Refusal(name: "unsupported content type", body: #"{"type":"a"}"#, contentType: "text/plain", token: testIngestToken, status: 415, detailMentions: "application/json"),
-        Refusal(name: "missing content type", body: #"{"type":"a"}"#, contentType: nil, token: testIngestToken, status: 415, detailMentions: "Content-Type"),
-        Refusal(name: "missing token", body: #"{"type":"a"}"#, contentType: "application/json", token: nil, status: 401, detailMentions: "Unauthorized"),
-        Refusal(name: "wrong token", body: #"{"type":"a"}"#, contentType: "application/json", token: "nope", status: 401, detailMentions: "Unauthorized"),
-        Refusal(name: "too large", body: #"{"type":"a","pad":""# + String(repeating: "x", count: 5000) + #""}"#, contentType: "application/json", token: testIngestToken, status: 413, detailMentions: "4096"),
+        Refusal(
+            name: "malformed JSON", body: #"{"type": "user.login""#, contentType: "application/json",
+            token: testIngestToken, status: 400, detailMentions: "not a valid JSON"),
+        Refusal(
+            name: "missing type", body: #"{"actor":"a"}"#, contentType: "application/json", token: testIngestToken,
+            status: 422, detailMentions: "type"),
+        Refusal(
+            name: "invalid type", body: #"[{"type":"ok"},{"type":"no spaces"}]"#, contentType: "application/json",
+            token: testIngestToken, status: 422, detailMentions: "events[1].type"),
+        Refusal(
+            name: "ndjson bad line", body: "{\"type\":\"a\"}\nnot json\n", contentType: "application/x-ndjson",
+            token: testIngestToken, status: 400, detailMentions: "events[1]"),
+        Refusal(
+            name: "unsupported content type", body: #"{"type":"a"}"#, contentType: "text/plain", token: testIngestToken,
+            status: 415, detailMentions: "application/json"),
+        Refusal(
+            name: "missing content type", body: #"{"type":"a"}"#, contentType: nil, token: testIngestToken, status: 415,
+            detailMentions: "Content-Type"),
+        Refusal(
+            name: "missing token", body: #"{"type":"a"}"#, contentType: "application/json", token: nil, status: 401,
+            detailMentions: "Unauthorized"),
+        Refusal(
+            name: "wrong token", body: #"{"type":"a"}"#, contentType: "application/json", token: "nope", status: 401,
+            detailMentions: "Unauthorized"),
+        Refusal(
+            name: "too large", body: #"{"type":"a","pad":""# + String(repeating: "x", count: 5000) + #""}"#,
+            contentType: "application/json", token: testIngestToken, status: 413, detailMentions: "4096"),
     ]
 
     @Test(arguments: refusals)

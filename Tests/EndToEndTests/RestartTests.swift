@@ -20,22 +20,27 @@ import Testing
             let store = try openTestStore(configuration)
             let webhookID = try #require(try await store.webhooks().first?.id)
             let now = Clock.nowMillis()
-            let event = IncomingEvent(id: "crash-1", type: "user.login", occurredAt: nil, object: Array(#"{"type":"user.login","id":"crash-1"}"#.utf8))
+            let sent = #"{"type":"user.login","id":"crash-1","time":"2026-11-24T10:00:00Z"}"#
+            let event = IncomingEvent(
+                id: "crash-1", type: "user.login", occurredAt: RFC3339.parseMillis("2026-11-24T10:00:00Z"),
+                object: Array(sent.utf8))
             _ = try await store.ingest([event.stored(receivedAt: now)], receivedAt: now, maxQueued: 100)
-            let leased = try await store.claimDue(webhookID: webhookID, limit: 10, now: now, leaseUntil: now + 3_600_000)
+            let leased = try await store.claimDue(
+                webhookID: webhookID, limit: 10, now: now, leaseUntil: now + 3_600_000)
             let message = try #require(leased.first)
-            #expect(try await store.claimDue(webhookID: webhookID, limit: 10, now: now + 1, leaseUntil: now + 10).isEmpty)
+            #expect(
+                try await store.claimDue(webhookID: webhookID, limit: 10, now: now + 1, leaseUntil: now + 10).isEmpty)
 
             try await withRelay(configuration) { _ in
                 let received = try await receiver.waitForRequests(1)
                 #expect(received[0].headers["x-auditrelay-message-id"] == message.id)
                 #expect(received[0].headers["x-auditrelay-attempt"] == "1")
-                #expect(received[0].text == #"{"type":"user.login","id":"crash-1"}"#)
+                #expect(received[0].text == sent)
             }
         }
     }
 
-    @Test func anAttemptCutOffByShutdownIsMadeAgainWithTheSameMessageID() async throws {
+    @Test func anAttemptInFlightAtShutdownIsFinishedAndMadeAgainAfterRestart() async throws {
         let calls = Counter()
         try await TestReceiver.with(respond: { _ in
             calls.next() == 1 ? ReceiverReply(delay: .seconds(4)) : ReceiverReply()
@@ -48,10 +53,14 @@ import Testing
             }
             try await withRelay(configuration) { relay in
                 let received = try await receiver.waitForRequests(2)
-                #expect(received[0].headers["x-auditrelay-message-id"] == received[1].headers["x-auditrelay-message-id"])
+                #expect(
+                    received[0].headers["x-auditrelay-message-id"] == received[1].headers["x-auditrelay-message-id"])
                 #expect(received[1].text == received[0].text)
                 let store = try relay.openStore()
-                #expect(await eventually { try await store.messageStatuses(eventID: "cut-1").first?.status == "delivered" })
+                #expect(
+                    try await eventually {
+                        try await store.messageStatuses(eventID: "cut-1").first?.status == "delivered"
+                    })
             }
         }
     }

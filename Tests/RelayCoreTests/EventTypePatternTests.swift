@@ -26,7 +26,8 @@ struct EventTypePatternTests {
         #expect(try EventTypePattern(parsing: "repo.*").matches(type))
     }
 
-    @Test("repo.* does not match repo itself or other prefixes", arguments: ["repo", "repo.", "repository.create", "rep"])
+    @Test(
+        "repo.* does not match repo itself or other prefixes", arguments: ["repo", "repo.", "repository.create", "rep"])
     func prefixDoesNotMatch(type: String) throws {
         #expect(try !EventTypePattern(parsing: "repo.*").matches(type))
     }

@@ -21,7 +21,6 @@ struct IngestParserRefusalTests {
     static let refusals: [Refusal] = [
         // Malformed JSON.
         Refusal(body: #"{"type":"a""#, status: 400),
-        Refusal(body: #"{"type":"a",}"#, status: 400),
         Refusal(body: #"{type:"a"}"#, status: 400),
         Refusal(body: #"{"type":"a"} {"type":"b"}"#, status: 400),
         Refusal(body: #"{"type":"a"}x"#, status: 400),
@@ -34,7 +33,8 @@ struct IngestParserRefusalTests {
         Refusal(body: #"[{"type":"a"},"b"]"#, status: 400),
         Refusal(body: #"[[{"type":"a"}]]"#, status: 400),
         Refusal(body: #"[{"type":"a"}]"#, contentType: .ndjson, status: 400),
-        Refusal(body: #"{"type":"a","specversion":"1.0","id":"1","source":"s"}"#, contentType: .cloudEventBatch,
+        Refusal(
+            body: #"{"type":"a","specversion":"1.0","id":"1","source":"s"}"#, contentType: .cloudEventBatch,
             status: 400),
         // Empty requests.
         Refusal(body: "", status: 400),
@@ -74,22 +74,29 @@ struct IngestParserRefusalTests {
         Refusal(body: #"{"type":"a","time":"2026-04-31T00:00:00Z"}"#, status: 422, fields: ["time"]),
         Refusal(body: #"{"type":"a","time":"2026-11-24T10:00:00"}"#, status: 422, fields: ["time"]),
         // CloudEvents required attributes.
-        Refusal(body: #"{"id":"1","source":"s","type":"a"}"#, contentType: .cloudEvent, status: 422,
+        Refusal(
+            body: #"{"id":"1","source":"s","type":"a"}"#, contentType: .cloudEvent, status: 422,
             fields: ["specversion"]),
-        Refusal(body: #"{"specversion":"0.3","id":"1","source":"s","type":"a"}"#, contentType: .cloudEvent,
+        Refusal(
+            body: #"{"specversion":"0.3","id":"1","source":"s","type":"a"}"#, contentType: .cloudEvent,
             status: 422, fields: ["specversion"]),
-        Refusal(body: #"{"specversion":"1.0","id":"1","type":"a"}"#, contentType: .cloudEvent, status: 422,
+        Refusal(
+            body: #"{"specversion":"1.0","id":"1","type":"a"}"#, contentType: .cloudEvent, status: 422,
             fields: ["source"]),
-        Refusal(body: #"{"specversion":"1.0","id":"1","source":"","type":"a"}"#, contentType: .cloudEvent,
+        Refusal(
+            body: #"{"specversion":"1.0","id":"1","source":"","type":"a"}"#, contentType: .cloudEvent,
             status: 422, fields: ["source"]),
-        Refusal(body: #"{"specversion":"1.0","source":"s","type":"a"}"#, contentType: .cloudEvent, status: 422,
+        Refusal(
+            body: #"{"specversion":"1.0","source":"s","type":"a"}"#, contentType: .cloudEvent, status: 422,
             fields: ["id"]),
-        Refusal(body: #"[{"specversion":"1.0","id":"1","source":"s","type":"a"},{"type":"b"}]"#,
+        Refusal(
+            body: #"[{"specversion":"1.0","id":"1","source":"s","type":"a"},{"type":"b"}]"#,
             contentType: .cloudEventBatch, status: 422,
             fields: ["events[1].id", "events[1].specversion", "events[1].source"]),
         // Limits.
         Refusal(body: #"[{"type":"a"},{"type":"b"},{"type":"c"}]"#, status: 413, limits: small),
-        Refusal(body: "{\"type\":\"a\"}\n{\"type\":\"b\"}\n{\"type\":\"c\"}", contentType: .ndjson, status: 413,
+        Refusal(
+            body: "{\"type\":\"a\"}\n{\"type\":\"b\"}\n{\"type\":\"c\"}", contentType: .ndjson, status: 413,
             limits: small),
         Refusal(body: #"{"type":"a","pad":"1234567"}"#, status: 413, limits: small),
         Refusal(body: #"[{"type":"a"},{"type":"a","pad":"1234567"}]"#, status: 413, limits: small),
@@ -104,6 +111,14 @@ struct IngestParserRefusalTests {
         if !refusal.fields.isEmpty {
             #expect(Set(problem?.errors.map(\.field) ?? []) == Set(refusal.fields))
         }
+    }
+
+    @Test(
+        "Trailing commas are malformed JSON",
+        arguments: [#"{"type":"a",}"#, #"{"type":"a","x":[1,2,]}"#, #"[{"type":"a","x":{"y":1,}}]"#])
+    func trailingCommaIsMalformed(body: String) {
+        let problem = #expect(throws: RelayProblem.self) { try parseIngest(body, as: .json) }
+        #expect(problem?.status == 400)
     }
 
     @Test("Every invalid event in a batch is reported, and none is accepted")

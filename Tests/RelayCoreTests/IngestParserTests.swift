@@ -85,7 +85,8 @@ struct IngestParserTests {
     func limitsAreInclusive() throws {
         let object = #"{"type":"a"}"#
         let limits = IngestLimits(maxEventsPerRequest: 3, maxEventBytes: object.utf8.count)
-        let events = try parseIngest("[" + Array(repeating: object, count: 3).joined(separator: ",") + "]",
+        let events = try parseIngest(
+            "[" + Array(repeating: object, count: 3).joined(separator: ",") + "]",
             as: .json, limits: limits)
         #expect(events.count == 3)
     }

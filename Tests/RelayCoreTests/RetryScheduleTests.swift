@@ -88,14 +88,14 @@ struct RetryScheduleTests {
     @Test("Retry-After is a floor: the next attempt is never earlier", arguments: 1...20)
     func retryAfterIsAFloor(seed: UInt64) throws {
         let retryAfter: Int64 = 45 * 60_000
-        let next = try #require(next(after: 1, retryAfter: retryAfter, seed: seed))
-        #expect(next == Fixture.now + retryAfter)
+        let scheduled = try #require(next(after: 1, retryAfter: retryAfter, seed: seed))
+        #expect(scheduled == Fixture.now + retryAfter)
     }
 
     @Test("A Retry-After shorter than the schedule leaves the schedule's delay", arguments: 1...20)
     func shortRetryAfterKeepsSchedule(seed: UInt64) throws {
-        let next = try #require(next(after: 4, retryAfter: 1000, seed: seed))
-        #expect((Fixture.now + 480_000...Fixture.now + 720_000).contains(next))
+        let scheduled = try #require(next(after: 4, retryAfter: 1000, seed: seed))
+        #expect((Fixture.now + 480_000...Fixture.now + 720_000).contains(scheduled))
     }
 
     @Test("A Retry-After that reaches past maxAge expires the message")

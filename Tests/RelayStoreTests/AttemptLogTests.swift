@@ -11,7 +11,7 @@ struct AttemptLogTests {
     func attemptKeepsEveryField() async throws {
         try await withTemporaryStore { store, _ in
             let ids = try await store.declare([try webhookSpec("audit-sink", events: ["*"])])
-            let webhook = try #require(ids["audit-sink"])
+            let webhook = ids["audit-sink"]
             try await store.ingest([sampleEvent("evt-42", type: "repo.created")])
             let message = try #require(try await store.claimAll(webhook).first)
             let body = [UInt8](repeating: UInt8(ascii: "b"), count: 3_000)
@@ -43,7 +43,7 @@ struct AttemptLogTests {
         try await withTemporaryStore { store, _ in
             let ids = try await store.declare([try webhookSpec("sink", events: ["*"])])
             try await store.ingest([sampleEvent("e1")])
-            let message = try #require(try await store.claimAll(try #require(ids["sink"])).first)
+            let message = try #require(try await store.claimAll(ids["sink"]).first)
             try await store.record([
                 attemptRecord(
                     message, AttemptDecision(outcome: .expired, reason: "no attempts left"), httpStatus: nil,
@@ -64,8 +64,8 @@ struct AttemptLogTests {
             let ids = try await store.declare([
                 try webhookSpec("one", events: ["*"]), try webhookSpec("two", events: ["*"]),
             ])
-            let one = try #require(ids["one"])
-            let two = try #require(ids["two"])
+            let one = ids["one"]
+            let two = ids["two"]
             try await store.ingest([sampleEvent("e1")])
             let first = try #require(try await store.claimAll(one).first)
             try await store.record([

@@ -33,7 +33,7 @@ struct DeclaredWebhookTests {
     func updatesKeepIdentityAndSequence() async throws {
         try await withTemporaryStore { store, _ in
             let original = try webhookSpec("sink", events: ["*"])
-            let id = try #require(try await store.declare([original], now: 10)["sink"])
+            let id = try await store.declare([original], now: 10)["sink"]
             try await store.ingest([sampleEvent("e1"), sampleEvent("e2")])
 
             var changed = original
@@ -59,7 +59,7 @@ struct DeclaredWebhookTests {
     func unchangedIsLeftAlone() async throws {
         try await withTemporaryStore { store, _ in
             let spec = try webhookSpec("sink", events: ["user.login"], secrets: ["s1"], authorization: "Basic abc")
-            let id = try #require(try await store.declare([spec], now: 10)["sink"])
+            let id = try await store.declare([spec], now: 10)["sink"]
             let before = try await store.webhook(id: id)
             let changes = try await store.applyDeclared([spec], now: 99)
             #expect(changes == DeclaredWebhookChanges())
@@ -78,7 +78,7 @@ struct DeclaredWebhookTests {
             let changes = try await store.applyDeclared([try webhookSpec("keep", events: ["*"])], now: 50)
             #expect(changes.disabled == ["gone"])
 
-            let gone = try #require(try await store.webhook(id: try #require(ids["gone"])))
+            let gone = try #require(try await store.webhook(id: ids["gone"]))
             #expect(gone.state == .disabled)
             #expect(gone.stateReason != nil)
             #expect(store.pendingMessageCount == 2)
@@ -95,16 +95,14 @@ struct DeclaredWebhookTests {
     func redeclaredIsActiveAgain() async throws {
         try await withTemporaryStore { store, _ in
             let spec = try webhookSpec("back", events: ["*"])
-            let id = try #require(try await store.declare([spec])["back"])
+            let id = try await store.declare([spec])["back"]
             try await store.applyDeclared([], now: 20)
             #expect(try await store.webhook(id: id)?.state == .disabled)
 
             try await store.applyDeclared([spec], now: 30)
             let webhook = try #require(try await store.webhook(id: id))
-            withKnownIssue("a webhook disabled for leaving the file stays disabled when it is declared again") {
-                #expect(webhook.state == .active)
-                #expect(webhook.stateReason == nil)
-            }
+            #expect(webhook.state == .active)
+            #expect(webhook.stateReason == nil)
         }
     }
 
@@ -112,7 +110,7 @@ struct DeclaredWebhookTests {
     func pausedStateIsKept() async throws {
         try await withTemporaryStore { store, _ in
             let spec = try webhookSpec("sink", events: ["*"])
-            let id = try #require(try await store.declare([spec])["sink"])
+            let id = try await store.declare([spec])["sink"]
             try await store.ingest([sampleEvent("e1")])
             let message = try #require(try await store.claimAll(id).first)
             let pause = AttemptDecision(outcome: .paused, nextAttemptAt: Times.later, reason: "destination refused")

@@ -14,7 +14,7 @@ struct QueueTests {
         try await withTemporaryStore { store, _ in
             let ids = try await store.declare([try webhookSpec("all", events: ["*"])])
             try await store.ingest((0..<count).map { sampleEvent("e\($0)") })
-            try await body(store, try #require(ids["all"]))
+            try await body(store, ids["all"])
         }
     }
 
@@ -26,7 +26,8 @@ struct QueueTests {
             #expect(first.map(\.event.id) == ["e0", "e1"])
             let second = try await store.claimDue(webhookID: webhook, limit: 10, now: now + 1, leaseUntil: now + 30_000)
             #expect(second.map(\.event.id) == ["e2"])
-            let none = try await store.claimDue(webhookID: webhook, limit: 10, now: now + 29_999, leaseUntil: now + 60_000)
+            let none = try await store.claimDue(
+                webhookID: webhook, limit: 10, now: now + 29_999, leaseUntil: now + 60_000)
             #expect(none.isEmpty)
             #expect(try await store.nextDueTime(webhookID: webhook) == now + 30_000)
 
@@ -41,9 +42,14 @@ struct QueueTests {
     @Test("claimDue with limit 0, or for an unknown webhook, claims nothing")
     func emptyClaims() async throws {
         try await withQueue(2) { store, webhook in
-            #expect(try await store.claimDue(webhookID: webhook, limit: 0, now: Times.later, leaseUntil: Times.later).isEmpty)
-            #expect(try await store.claimAll("wh_unknown").isEmpty)
-            #expect(try await store.claimDue(webhookID: webhook, limit: 5, now: Times.received - 1, leaseUntil: 0).isEmpty)
+            let zero = try await store.claimDue(webhookID: webhook, limit: 0, now: Times.later, leaseUntil: Times.later)
+            #expect(zero.isEmpty)
+            let unknown = try await store.claimAll("wh_unknown")
+            #expect(unknown.isEmpty)
+            let early = try await store.claimDue(
+                webhookID: webhook, limit: 5, now: Times.received - 1, leaseUntil: Times.later)
+            #expect(early.isEmpty)
+            #expect(store.pendingMessageCount == 2)
         }
     }
 
@@ -55,7 +61,8 @@ struct QueueTests {
             let retryAt = Times.later + 5_000
             try await store.record([
                 attemptRecord(messages[0], AttemptDecision(outcome: .delivered)),
-                attemptRecord(messages[1], AttemptDecision(outcome: .retrying, nextAttemptAt: retryAt), httpStatus: 503),
+                attemptRecord(
+                    messages[1], AttemptDecision(outcome: .retrying, nextAttemptAt: retryAt), httpStatus: 503),
                 attemptRecord(messages[2], AttemptDecision(outcome: .failed, reason: "HTTP 400"), httpStatus: 400),
                 attemptRecord(messages[3], AttemptDecision(outcome: .expired, reason: "no attempts left")),
             ])
@@ -153,7 +160,8 @@ struct QueueTests {
     @Test("nextDueTime is nil for a webhook without pending messages")
     func nextDueTimeWithoutMessages() async throws {
         try await withQueue(0) { store, webhook in
-            #expect(try await store.nextDueTime(webhookID: webhook) == nil)
+            let due = try await store.nextDueTime(webhookID: webhook)
+            #expect(due == nil)
         }
     }
 }

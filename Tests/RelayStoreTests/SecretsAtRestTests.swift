@@ -36,15 +36,15 @@ struct SecretsAtRestTests {
         defer { temporary.remove() }
         let store = try temporary.open()
         let spec = try webhookSpec("sealed", events: ["*"], secrets: [secret], authorization: authorization)
-        let id = try #require(try await store.declare([spec])["sealed"])
+        let id = try await store.declare([spec])["sealed"]
         // The name is stored in clear, so finding it proves the scan reads the right bytes.
         #expect(try rawFiles(temporary).contains { $0.bytes.range(of: Data("sealed".utf8)) != nil })
         try expectNoPlaintext(in: temporary)
-        try store.pool.close()
+        try store.closeFile()
         try expectNoPlaintext(in: temporary)
 
         let reopened = try temporary.open()
-        defer { try? reopened.pool.close() }
+        defer { try? reopened.closeFile() }
         let webhook = try #require(try await reopened.webhook(id: id))
         #expect(webhook.secrets == [secret])
         #expect(webhook.authorization == authorization)
@@ -57,10 +57,10 @@ struct SecretsAtRestTests {
         do {
             let store = try temporary.open()
             try await store.declare([try webhookSpec("sealed", events: ["*"], secrets: [secret])])
-            try store.pool.close()
+            try store.closeFile()
         }
         let stranger = try AuditStore(path: temporary.path, sealer: SecretSealer(key: SymmetricKey(size: .bits256)))
-        defer { try? stranger.pool.close() }
+        defer { try? stranger.closeFile() }
         await #expect(throws: (any Error).self) { try await stranger.webhooks() }
     }
 

@@ -36,8 +36,21 @@ func withTemporaryStore<T>(
     let temporary = try TemporaryStore()
     defer { temporary.remove() }
     let store = try temporary.open(maximumSizeBytes: maximumSizeBytes)
-    defer { try? store.pool.close() }
+    defer { try? store.closeFile() }
     return try await body(store, temporary)
+}
+
+/// Webhook ids by name; a missing name is a recorded issue.
+struct WebhookIDs {
+    let byName: [String: String]
+
+    subscript(name: String) -> String {
+        guard let id = byName[name] else {
+            Issue.record("no webhook is named \(name)")
+            return "wh_missing"
+        }
+        return id
+    }
 }
 
 /// Fixed times (Unix milliseconds) so leases and schedules are predictable.
@@ -67,9 +80,14 @@ func webhookSpec(
 extension AuditStore {
     /// Declares `specs` and returns the webhook ids by name.
     @discardableResult
-    func declare(_ specs: [WebhookSpec], now: Int64 = Times.received) async throws -> [String: String] {
+    func declare(_ specs: [WebhookSpec], now: Int64 = Times.received) async throws -> WebhookIDs {
         try await applyDeclared(specs, now: now)
-        return Dictionary(uniqueKeysWithValues: try await webhooks().map { ($0.name, $0.id) })
+        return WebhookIDs(byName: Dictionary(uniqueKeysWithValues: try await webhooks().map { ($0.name, $0.id) }))
+    }
+
+    /// Closes the database file, checkpointing its WAL.
+    func closeFile() throws {
+        try pool.close()
     }
 
     /// Every message of a webhook that is due at `now`, leased for a minute.
@@ -85,7 +103,8 @@ extension AuditStore {
 
     /// The stored body of the event `id`, if it is stored.
     func storedBody(of id: String) async throws -> Data? {
-        try await pool.read { db in try Data.fetchOne(db, sql: "SELECT body FROM events WHERE id = ?", arguments: [id]) }
+        try await pool.read { db in try Data.fetchOne(db, sql: "SELECT body FROM events WHERE id = ?", arguments: [id])
+        }
     }
 }
 

@@ -90,7 +90,8 @@ public final class TestReceiver: Sendable {
                 if let fieldName = HTTPField.Name(name) { fields[fieldName] = value }
             }
             return Response(
-                status: .init(code: reply.status), headers: fields, body: .init(byteBuffer: ByteBuffer(string: reply.body)))
+                status: .init(code: reply.status), headers: fields,
+                body: .init(byteBuffer: ByteBuffer(string: reply.body)))
         }
         let tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(TestFixtures.certificateFile).map { .certificate($0) },
