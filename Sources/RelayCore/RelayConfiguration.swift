@@ -162,29 +162,22 @@ public struct EventTypeInfo: Sendable, Equatable, Codable {
 
 /// Reads one configuration object: unknown keys refused, missing keys defaulted.
 private struct ConfigReader {
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    private let container: KeyedDecodingContainer<Key>
+    private let container: KeyedDecodingContainer<AnyCodingKey>
 
     init(_ decoder: any Decoder, known: [String]) throws {
         try StrictKeys.refuseUnknown(in: decoder, known: known)
-        container = try decoder.container(keyedBy: Key.self)
+        container = try decoder.container(keyedBy: AnyCodingKey.self)
     }
 
     func value<T: Decodable>(_ key: String, default fallback: T) throws -> T {
-        try container.decodeIfPresent(T.self, forKey: Key(stringValue: key)) ?? fallback
+        try container.decodeIfPresent(T.self, forKey: AnyCodingKey(stringValue: key)) ?? fallback
     }
 
     func optional<T: Decodable>(_ key: String) throws -> T? {
-        try container.decodeIfPresent(T.self, forKey: Key(stringValue: key))
+        try container.decodeIfPresent(T.self, forKey: AnyCodingKey(stringValue: key))
     }
 
     func invalid(_ key: String, _ reason: String) -> DecodingError {
-        DecodingError.dataCorruptedError(forKey: Key(stringValue: key), in: container, debugDescription: reason)
+        DecodingError.dataCorruptedError(forKey: AnyCodingKey(stringValue: key), in: container, debugDescription: reason)
     }
 }
