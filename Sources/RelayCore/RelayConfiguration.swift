@@ -178,6 +178,7 @@ private struct ConfigReader {
     }
 
     func invalid(_ key: String, _ reason: String) -> DecodingError {
-        DecodingError.dataCorruptedError(forKey: AnyCodingKey(stringValue: key), in: container, debugDescription: reason)
+        DecodingError.dataCorruptedError(
+            forKey: AnyCodingKey(stringValue: key), in: container, debugDescription: reason)
     }
 }
