@@ -7,7 +7,9 @@ public struct AuditRelayCommand: AsyncParsableCommand {
         commandName: "auditrelay",
         abstract: "Audit-log forwarding relay: ingest audit events, deliver them to Slack and SIEMs.",
         version: RelayVersion.current,
-        subcommands: [ServeCommand.self, VersionCommand.self])
+        subcommands: [
+            ServeCommand.self, CheckURLCommand.self, VerifyCommand.self, SecretsCommand.self, VersionCommand.self,
+        ])
 
     public init() {}
 

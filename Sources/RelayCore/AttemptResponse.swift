@@ -15,7 +15,10 @@ public struct TransportFailure: Sendable, Equatable, Error {
         case timeout
         case connect
         case tls
+        /// The destination URL breaks the URL rules (checked again before every connect).
         case refusedDestination = "refused-destination"
+        /// The host resolved to a non-public address and private networks are not allowed.
+        case nonPublicAddress = "non-public-address"
         case other
     }
 

@@ -52,13 +52,17 @@ public struct MessageEnvelope: Sendable, Equatable {
 
 extension OutboundRequest {
     /// The request for one attempt of `envelope` to `webhook`: the body in the webhook's format,
-    /// then the relay's headers, the operator's headers and `Authorization`.
+    /// the relay's headers, the signatures (custom webhooks with secrets), the operator's headers
+    /// and `Authorization`.
     ///
     /// ```swift
-    /// let request = OutboundRequest.make(envelope, to: webhook)
+    /// let request = OutboundRequest.make(envelope, to: webhook, timestamp: Clock.nowMillis() / 1000)
     /// request.header("X-AuditRelay-Sequence")  // "42"
     /// ```
-    public static func make(_ envelope: MessageEnvelope, to webhook: Webhook) -> OutboundRequest {
+    ///
+    /// - Parameter timestamp: Unix seconds of this attempt (`webhook-timestamp`).
+    public static func make(_ envelope: MessageEnvelope, to webhook: Webhook, timestamp: Int64) -> OutboundRequest {
+        let body = Array(envelope.event.body)
         var headers: [(name: String, value: String)] = [
             ("User-Agent", "AuditRelay/\(RelayVersion.current)"),
             (
@@ -72,6 +76,9 @@ extension OutboundRequest {
             ("X-AuditRelay-Sequence", String(envelope.sequence)),
         ]
         if webhook.kind == .custom {
+            headers += Signer.headers(
+                body: body, secrets: webhook.secrets, messageID: envelope.messageID, timestamp: timestamp,
+                hubSignature: webhook.hubSignature)
             for (name, value) in webhook.headers.sorted(by: { $0.key < $1.key })
             where name.lowercased() != "content-type" {
                 headers.append((name, value))
@@ -80,7 +87,7 @@ extension OutboundRequest {
                 headers.append(("Authorization", authorization))
             }
         }
-        return OutboundRequest(url: webhook.url, headers: headers, body: Array(envelope.event.body))
+        return OutboundRequest(url: webhook.url, headers: headers, body: body)
     }
 }
 

@@ -67,6 +67,13 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
         if events.isEmpty {
             errors.append(FieldError(field: "events", reason: "must name at least one event type, pattern or *"))
         }
+        if kind == .custom {
+            errors += WebhookSecrets.problems(secrets)
+            if let authorization, let reason = HeaderRules.authorizationProblem(authorization) {
+                errors.append(FieldError(field: "authorization", reason: reason))
+            }
+            errors += HeaderRules.headerProblems(headers)
+        }
         if kind == .slack {
             let customOnly: [(String, Bool)] = [
                 ("secrets", !secrets.isEmpty), ("authorization", authorization != nil), ("headers", !headers.isEmpty),

@@ -31,27 +31,28 @@ public final class Dispatcher: Service {
     }
 
     public func run() async throws {
-        let transport = try HTTPTransport(configuration: transportConfiguration)
+        let transports = try Transports(
+            configuration: transportConfiguration, allowPrivateNetworks: settings.allowPrivateNetworks)
         do {
-            try await deliver(using: transport)
+            try await deliver(using: transports)
         } catch {
-            try await transport.shutdown()
+            try await transports.shutdown()
             throw error
         }
-        try await transport.shutdown()
+        try await transports.shutdown()
     }
 
-    private func deliver(using transport: HTTPTransport) async throws {
+    private func deliver(using transports: Transports) async throws {
         let released = try await store.releaseAllLeases(now: Clock.nowMillis())
         if released > 0 {
             logger.info("released leases left by an earlier run", metadata: ["relay.messages": "\(released)"])
         }
         await withDiscardingTaskGroup { group in
             var lanes: [String: Lane] = [:]
-            await syncLanes(&lanes, transport: transport, group: &group)
+            await syncLanes(&lanes, transports: transports, group: &group)
             for await _ in store.changes.notifications.cancelOnGracefulShutdown() {
                 let change = store.changes.take()
-                if change.webhooksChanged { await syncLanes(&lanes, transport: transport, group: &group) }
+                if change.webhooksChanged { await syncLanes(&lanes, transports: transports, group: &group) }
                 for id in change.queuedFor { lanes[id]?.wake() }
             }
             for lane in lanes.values { lane.stop() }
@@ -61,7 +62,7 @@ public final class Dispatcher: Service {
     /// Starts lanes for active webhooks without one, stops lanes of webhooks no longer active,
     /// and hands every running lane its webhook's current definition.
     private func syncLanes(
-        _ lanes: inout [String: Lane], transport: HTTPTransport, group: inout DiscardingTaskGroup
+        _ lanes: inout [String: Lane], transports: Transports, group: inout DiscardingTaskGroup
     ) async {
         let webhooks: [Webhook]
         do {
@@ -80,7 +81,7 @@ public final class Dispatcher: Service {
                 lane.update(webhook)
                 continue
             }
-            let lane = Lane(webhook: webhook, store: store, transport: transport, settings: settings, logger: logger)
+            let lane = Lane(webhook: webhook, store: store, transports: transports, settings: settings, logger: logger)
             lanes[id] = lane
             group.addTask { await lane.run() }
         }

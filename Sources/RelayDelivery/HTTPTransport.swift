@@ -22,14 +22,17 @@ public final class HTTPTransport: Sendable {
         public var timeout: RelayDuration
         /// Extra PEM roots trusted on top of the system's.
         public var trustedCAFile: String?
+        /// The egress guard: refuse connections whose peer is not a public address (SPEC §5.3).
+        public var refuseNonPublicAddresses: Bool
 
         public init(
             connectTimeout: RelayDuration = .seconds(5), timeout: RelayDuration = .seconds(15),
-            trustedCAFile: String? = nil
+            trustedCAFile: String? = nil, refuseNonPublicAddresses: Bool = true
         ) {
             self.connectTimeout = connectTimeout
             self.timeout = timeout
             self.trustedCAFile = trustedCAFile
+            self.refuseNonPublicAddresses = refuseNonPublicAddresses
         }
     }
 
@@ -51,8 +54,14 @@ public final class HTTPTransport: Sendable {
         var clientConfiguration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .milliseconds(configuration.connectTimeout.milliseconds)))
+        // Without this, a refused or failed connection is retried until the request deadline and
+        // a rejected channel can leak (DESIGN.md pitfalls).
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.httpVersion = .automatic
+        if configuration.refuseNonPublicAddresses {
+            clientConfiguration.http1_1ConnectionDebugInitializer = EgressGuard.check
+            clientConfiguration.http2ConnectionDebugInitializer = EgressGuard.check
+        }
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.timeout = .milliseconds(configuration.timeout.milliseconds)
     }
@@ -89,6 +98,9 @@ public final class HTTPTransport: Sendable {
     }
 
     static func failure(for error: any Error) -> TransportFailure {
+        if let refusal = error as? EgressGuard.Refusal {
+            return TransportFailure(.nonPublicAddress, "\(NetworkAddressPolicy.refusalReason) (\(refusal.address))")
+        }
         if let clientError = error as? HTTPClientError {
             switch clientError {
             case .deadlineExceeded, .readTimeout, .writeTimeout:

@@ -20,15 +20,15 @@ final class Lane: Sendable {
     private let stopped = Mutex(false)
     private let signal = WakeSignal()
     private let store: AuditStore
-    private let transport: HTTPTransport
+    private let transports: Transports
     private let settings: DeliverySettings
     private let logger: Logger
 
-    init(webhook: Webhook, store: AuditStore, transport: HTTPTransport, settings: DeliverySettings, logger: Logger) {
+    init(webhook: Webhook, store: AuditStore, transports: Transports, settings: DeliverySettings, logger: Logger) {
         self.webhookID = webhook.id
         self.webhook = Mutex(webhook)
         self.store = store
-        self.transport = transport
+        self.transports = transports
         self.settings = settings
         var logger = logger
         logger[metadataKey: "relay.webhook"] = "\(webhook.name)"
@@ -117,28 +117,33 @@ final class Lane: Sendable {
     /// Makes one attempt and records it. Returns whether the message is still pending.
     private func attempt(_ message: QueuedMessage) async -> Bool {
         let webhook = self.webhook.withLock { $0 }
-        let envelope = MessageEnvelope(
-            messageID: message.id, sequence: message.sequence, attempt: message.attempt, event: message.event)
-        let request = OutboundRequest.make(envelope, to: webhook)
         let startedAt = Clock.nowMillis()
         let started = ContinuousClock.now
-        let reply = await transport.send(request)
-        if reply.cancelled {
-            try? await store.release([message], now: Clock.nowMillis())
-            return true
+        let response: AttemptResponse
+        if let reason = DestinationURL.problem(webhook.url) {
+            let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)")
+            response = .transportFailure(failure)
+        } else {
+            let envelope = MessageEnvelope(
+                messageID: message.id, sequence: message.sequence, attempt: message.attempt, event: message.event)
+            let request = OutboundRequest.make(envelope, to: webhook, timestamp: startedAt / 1000)
+            let reply = await transports.for(webhook).send(request)
+            if reply.cancelled {
+                try? await store.release([message], now: Clock.nowMillis())
+                return true
+            }
+            response = reply.response
         }
         let elapsed = ContinuousClock.now - started
-        let now = Clock.nowMillis()
         var random = SystemRandomNumberGenerator()
         let decision = DeliveryPolicy.decide(
-            reply.response, attempt: message.attempt, createdAt: message.createdAt, now: now,
-            schedule: settings.schedule,
-            random: &random)
+            response, attempt: message.attempt, createdAt: message.createdAt, now: Clock.nowMillis(),
+            schedule: settings.schedule, random: &random)
         let record = AttemptRecord(
             message: message, webhookName: webhook.name, startedAt: startedAt,
             durationMillis: elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000,
-            httpStatus: reply.response.httpStatus, error: reply.response.failureMessage ?? decision.reason,
-            decision: decision, responseBody: reply.response.body)
+            httpStatus: response.httpStatus, error: response.failureMessage ?? decision.reason,
+            decision: decision, responseBody: response.body)
         do {
             try await store.record([record])
         } catch {
@@ -154,7 +159,7 @@ final class Lane: Sendable {
             "attempt finished",
             metadata: [
                 "relay.message": "\(message.id)", "relay.attempt": "\(message.attempt)",
-                "relay.outcome": "\(decision.outcome.rawValue)", "http.status": "\(reply.response.httpStatus ?? 0)",
+                "relay.outcome": "\(decision.outcome.rawValue)", "http.status": "\(response.httpStatus ?? 0)",
             ])
         return decision.keepsMessagePending
     }

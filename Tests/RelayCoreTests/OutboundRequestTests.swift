@@ -22,7 +22,7 @@ struct OutboundRequestTests {
 
     @Test("The relay's own headers")
     func relayHeaders() {
-        let request = OutboundRequest.make(envelope(), to: webhook())
+        let request = OutboundRequest.make(envelope(), to: webhook(), timestamp: 1_795_514_400)
         #expect(!RelayVersion.current.isEmpty)
         #expect(request.header("User-Agent") == "AuditRelay/\(RelayVersion.current)")
         #expect(request.header("Content-Type") == "application/json")
@@ -34,14 +34,14 @@ struct OutboundRequestTests {
 
     @Test("The body is the stored event's exact bytes, sent to the webhook's URL")
     func body() {
-        let request = OutboundRequest.make(envelope(), to: webhook())
+        let request = OutboundRequest.make(envelope(), to: webhook(), timestamp: 1_795_514_400)
         #expect(request.body == Array(Self.body.utf8))
         #expect(request.url == "https://splunk.example.com:8088/services/collector/event")
     }
 
     @Test("Header lookup is case-insensitive")
     func headerLookup() {
-        let request = OutboundRequest.make(envelope(), to: webhook())
+        let request = OutboundRequest.make(envelope(), to: webhook(), timestamp: 1_795_514_400)
         #expect(request.header("user-agent") == request.header("User-Agent"))
         #expect(request.header("x-auditrelay-sequence") == "42")
         #expect(request.header("X-Not-There") == nil)
@@ -50,7 +50,8 @@ struct OutboundRequestTests {
     @Test(
         "A webhook header overrides Content-Type, which is then sent once", arguments: ["Content-Type", "content-type"])
     func contentTypeOverride(name: String) {
-        let request = OutboundRequest.make(envelope(), to: webhook(headers: [name: "application/x-splunk"]))
+        let request = OutboundRequest.make(
+            envelope(), to: webhook(headers: [name: "application/x-splunk"]), timestamp: 1_795_514_400)
         #expect(request.header("Content-Type") == "application/x-splunk")
         #expect(request.headers.filter { $0.name.lowercased() == "content-type" }.count == 1)
     }
@@ -58,7 +59,7 @@ struct OutboundRequestTests {
     @Test("Authorization and custom headers are sent")
     func customHeaders() {
         let hook = webhook(authorization: "Splunk 1234-abcd", headers: ["X-Tenant": "acme", "X-Region": "eu"])
-        let request = OutboundRequest.make(envelope(), to: hook)
+        let request = OutboundRequest.make(envelope(), to: hook, timestamp: 1_795_514_400)
         #expect(request.header("Authorization") == "Splunk 1234-abcd")
         #expect(request.header("X-Tenant") == "acme")
         #expect(request.header("X-Region") == "eu")
@@ -70,7 +71,7 @@ struct OutboundRequestTests {
     @Test("Slack webhooks get no custom headers or authorization")
     func slackGetsNoCustomHeaders() {
         let hook = webhook(kind: .slack, authorization: "Bearer x", headers: ["X-Tenant": "acme"])
-        let request = OutboundRequest.make(envelope(), to: hook)
+        let request = OutboundRequest.make(envelope(), to: hook, timestamp: 1_795_514_400)
         #expect(request.header("Authorization") == nil)
         #expect(request.header("X-Tenant") == nil)
         #expect(request.header("X-AuditRelay-Event-Type") == "user.login")
@@ -78,8 +79,8 @@ struct OutboundRequestTests {
 
     @Test("A retry keeps the sequence and advances the attempt")
     func retryKeepsSequence() {
-        let first = OutboundRequest.make(envelope(attempt: 1, sequence: 7), to: webhook())
-        let second = OutboundRequest.make(envelope(attempt: 2, sequence: 7), to: webhook())
+        let first = OutboundRequest.make(envelope(attempt: 1, sequence: 7), to: webhook(), timestamp: 1_795_514_400)
+        let second = OutboundRequest.make(envelope(attempt: 2, sequence: 7), to: webhook(), timestamp: 1_795_514_400)
         #expect(first.header("X-AuditRelay-Sequence") == "7")
         #expect(second.header("X-AuditRelay-Sequence") == "7")
         #expect(first.header("X-AuditRelay-Attempt") == "1")
@@ -92,7 +93,7 @@ struct OutboundRequestTests {
     func headerValuesAreSafe() {
         var message = envelope()
         message.event.id = "id\r\nX-Injected: yes"
-        let request = OutboundRequest.make(message, to: webhook())
+        let request = OutboundRequest.make(message, to: webhook(), timestamp: 1_795_514_400)
         for (name, value) in request.headers {
             #expect(!value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "\(name): \(value)")
         }

@@ -1,0 +1,102 @@
+import Crypto
+import Foundation
+
+/// Checks a received request's signatures against candidate secrets, in constant time per
+/// comparison — what `auditrelay verify` and receivers do.
+///
+/// ```swift
+/// let results = SignatureVerifier.verify(headers: ["X-Soteri-Signature": sig], body: body,
+///                                        secrets: ["s1", "s2"], now: Clock.nowMillis() / 1000)
+/// results.first?.matchedSecret  // 1 (the index of the secret that matched)
+/// ```
+public enum SignatureVerifier {
+    /// The verdict for one signature scheme found in the headers.
+    public struct Result: Sendable, Equatable {
+        /// The header the scheme was read from.
+        public var scheme: String
+        /// The index (from 0) of the first secret that produced a valid signature.
+        public var matchedSecret: Int?
+        /// Why no secret matched.
+        public var failure: String?
+    }
+
+    /// Default largest difference between `webhook-timestamp` and now: 5 minutes.
+    public static let defaultToleranceSeconds: Int64 = 300
+
+    /// Every scheme present in `headers` (names case-insensitive), checked against `secrets`.
+    public static func verify(
+        headers: [String: String], body: [UInt8], secrets: [String], now: Int64,
+        toleranceSeconds: Int64 = defaultToleranceSeconds
+    ) -> [Result] {
+        let lowered = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
+        var results: [Result] = []
+        if let value = lowered["x-soteri-signature"] {
+            let signatures = value.split(separator: ",").compactMap { Data(base64Encoded: String($0)) }
+            results.append(
+                match("X-Soteri-Signature", signatures: signatures, secrets: secrets) { secret in
+                    (SymmetricKey(data: Data(secret.utf8)), body)
+                })
+        }
+        if let value = lowered["webhook-signature"] {
+            results.append(
+                standard(value, lowered: lowered, body: body, secrets: secrets, now: now, tolerance: toleranceSeconds))
+        }
+        if let value = lowered["x-hub-signature-256"] {
+            let signature = value.hasPrefix("sha256=") ? hexBytes(String(value.dropFirst(7))) : nil
+            results.append(
+                match("X-Hub-Signature-256", signatures: signature.map { [$0] } ?? [], secrets: secrets) { secret in
+                    (SymmetricKey(data: Data(secret.utf8)), body)
+                })
+        }
+        return results
+    }
+
+    private static func standard(
+        _ value: String, lowered: [String: String], body: [UInt8], secrets: [String], now: Int64, tolerance: Int64
+    ) -> Result {
+        let scheme = "webhook-signature"
+        guard let id = lowered["webhook-id"], let timestampText = lowered["webhook-timestamp"],
+            let timestamp = Int64(timestampText)
+        else {
+            return Result(scheme: scheme, failure: "webhook-id and webhook-timestamp are required")
+        }
+        guard abs(now - timestamp) <= tolerance else {
+            return Result(scheme: scheme, failure: "the timestamp is outside the \(tolerance)-second tolerance")
+        }
+        let signatures = value.split(separator: " ").compactMap { part -> Data? in
+            guard part.hasPrefix("v1,") else { return nil }
+            return Data(base64Encoded: String(part.dropFirst(3)))
+        }
+        let signed = Array("\(id).\(timestamp).".utf8) + body
+        return match(scheme, signatures: signatures, secrets: secrets) { secret in
+            (SymmetricKey(data: Signer.standardKey(secret)), signed)
+        }
+    }
+
+    private static func match(
+        _ scheme: String, signatures: [Data], secrets: [String], keyAndMessage: (String) -> (SymmetricKey, [UInt8])
+    ) -> Result {
+        guard !signatures.isEmpty else { return Result(scheme: scheme, failure: "no signature could be read") }
+        for (index, secret) in secrets.enumerated() {
+            let (key, message) = keyAndMessage(secret)
+            for signature in signatures
+            where HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key) {
+                return Result(scheme: scheme, matchedSecret: index)
+            }
+        }
+        return Result(scheme: scheme, failure: "no secret produced this signature")
+    }
+
+    private static func hexBytes(_ hex: String) -> Data? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes = Data()
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}
