@@ -81,10 +81,11 @@ func openTestStore(_ configuration: RelayConfiguration) throws -> AuditStore {
 
 /// Runs the real application for the duration of `body`, then shuts it down gracefully.
 func withRelay<T: Sendable>(
-    _ configuration: RelayConfiguration, maximumStoreBytes: Int? = nil, _ body: (RunningRelay) async throws -> T
+    _ configuration: RelayConfiguration, maximumStoreBytes: Int? = nil, logs: LogCapture? = nil,
+    _ body: (RunningRelay) async throws -> T
 ) async throws -> T {
-    var logger = Logger(label: "test-relay")
-    logger.logLevel = .error
+    var logger = logs?.logger() ?? Logger(label: "test-relay")
+    if logs == nil { logger.logLevel = .error }
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = try await buildApplication(
         configuration: configuration,

@@ -1,0 +1,61 @@
+import Foundation
+import RelayCore
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// The egress guard refuses destinations that resolve to non-public addresses (SPEC §5.3).
+@Suite struct EgressGuardTests {
+    private func openFileDescriptors() -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+    }
+
+    @Test func localhostIsRefusedUnlessAllowedAndNothingLeaks() async throws {
+        try await TestReceiver.with { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            var configuration = testConfiguration(
+                directory: directory,
+                webhooks: [try hook("guarded", url: receiver.url("/guarded"), events: ["guarded"])])
+            configuration.delivery.allowPrivateNetworks = false
+            configuration.delivery.retrySchedule = Array(repeating: RelayDuration(milliseconds: 50), count: 30)
+            var allowed = try hook("allowed", url: receiver.url("/allowed"), events: ["allowed"])
+            allowed.allowPrivateNetwork = true
+            configuration.webhooks.append(allowed)
+            try await withRelay(configuration) { relay in
+                let before = openFileDescriptors()
+                #expect(try await relay.postEvents(#"{"type":"guarded","id":"g"}"#).status == 202)
+                let store = try relay.openStore()
+                #expect(try await eventually { try await store.attempts().count >= 20 })
+                let refusals = try await store.attempts()
+                #expect(refusals.allSatisfy { $0.outcome == .retrying && $0.httpStatus == nil })
+                let reason = try #require(refusals.first?.error)
+                #expect(reason.hasPrefix("destination resolves to a non-public address"))
+                #expect(reason.contains("127.0.0.1") || reason.contains("::1"))
+                #expect(receiver.requests(path: "/guarded").isEmpty)
+                let after = openFileDescriptors()
+                #expect(after - before < 10, "file descriptors grew from \(before) to \(after)")
+
+                #expect(try await relay.postEvents(#"{"type":"allowed","id":"a"}"#).status == 202)
+                _ = try await receiver.waitForRequests(1, path: "/allowed")
+                #expect(
+                    try await eventually {
+                        try await store.messageStatuses(eventID: "a").first?.status == "delivered"
+                    })
+            }
+        }
+    }
+
+    @Test func theGlobalSwitchAllowsPrivateNetworks() async throws {
+        try await TestReceiver.with { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            var configuration = testConfiguration(directory: directory, webhooks: [try hook("w", url: receiver.url())])
+            configuration.delivery.allowPrivateNetworks = true
+            try await withRelay(configuration) { relay in
+                let reply = try await relay.postEvents(#"{"type":"user.login"}"#)
+                #expect(reply.status == 202)
+                let received = try await receiver.waitForRequests(1)
+                #expect(received.count == 1)
+            }
+        }
+    }
+}
