@@ -40,8 +40,10 @@ public struct DestinationURL: Sendable, Equatable {
 
     /// Checks `text` against every rule.
     public init(validating text: String) throws(Refusal) {
-        guard !text.isEmpty, text.utf8.count <= Self.maxLength else { throw .length }
-        if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+        guard !text.isEmpty, text.unicodeScalars.count <= Self.maxLength else { throw .length }
+        if text.unicodeScalars.contains(where: {
+            $0.properties.isWhitespace || $0.properties.generalCategory == .control
+        }) {
             throw .whitespace
         }
         if text.contains("\\") { throw .backslash }
@@ -52,6 +54,7 @@ public struct DestinationURL: Sendable, Equatable {
         let afterScheme = text[schemeEnd.upperBound...]
         let authority = String(afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" })
         if authority.contains("@") { throw .userinfo }
+        if authority.hasPrefix("[") || Self.isBareIPv6(authority) { throw .ipAddress }
         let (rawHost, rawPort) = Self.splitHostPort(authority)
         let port: Int
         if let rawPort, !rawPort.isEmpty {
@@ -88,8 +91,15 @@ public struct DestinationURL: Sendable, Equatable {
             let after = authority[authority.index(after: close)...]
             return (String(authority[...close]), after.hasPrefix(":") ? String(after.dropFirst()) : nil)
         }
-        guard let colon = authority.lastIndex(of: ":") else { return (authority, nil) }
+        guard let colon = authority.firstIndex(of: ":") else { return (authority, nil) }
         return (String(authority[..<colon]), String(authority[authority.index(after: colon)...]))
+    }
+
+    /// Whether an authority without brackets is an IPv6 literal (`::1`, `fe80::1:443`): two or
+    /// more colons and nothing but hex digits, colons and dots.
+    private static func isBareIPv6(_ authority: String) -> Bool {
+        authority.filter { $0 == ":" }.count >= 2
+            && authority.allSatisfy { $0 == ":" || $0 == "." || ($0.isASCII && $0.isHexDigit) }
     }
 
     /// The host as a resolver would see it: percent-decoded, IDNA-mapped (NFKC, lower case,
@@ -99,7 +109,7 @@ public struct DestinationURL: Sendable, Equatable {
         var mapped = decoded.precomposedStringWithCompatibilityMapping.lowercased()
         for dot in ["\u{3002}", "\u{FF0E}", "\u{FF61}"] { mapped = mapped.replacingOccurrences(of: dot, with: ".") }
         if mapped.contains(":") || mapped.hasPrefix("[") || endsInNumber(mapped) { throw .ipAddress }
-        guard mapped.unicodeScalars.allSatisfy(\.isASCII) else { throw .nonASCIIHost }
+        guard decoded.unicodeScalars.allSatisfy(\.isASCII) else { throw .nonASCIIHost }
         guard decoded == raw else { throw .invalidHost }
         let host = mapped.trimmingSuffix(".")
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)

@@ -3,8 +3,9 @@
 /// Non-public: loopback, private (RFC 1918), shared address space (100.64/10), link-local
 /// (169.254/16 — cloud metadata — and fe80::/10), unique-local (fc00::/7), multicast,
 /// unspecified, documentation, benchmarking and reserved ranges, and IPv6 forms that embed a
-/// non-public IPv4 address (IPv4-mapped, IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16).
-/// Teredo (2001::/32) is refused outright: the address it embeds is obfuscated.
+/// non-public IPv4 address (IPv4-mapped, NAT64 64:ff9b::/96, 6to4 2002::/16). The deprecated
+/// IPv4-compatible ::/96 is refused outright, like the rest of ::/8; so is Teredo (2001::/32),
+/// whose embedded address is obfuscated.
 ///
 /// ```swift
 /// NetworkAddressPolicy.isPublic([169, 254, 169, 254])  // false
@@ -48,7 +49,6 @@ public enum NetworkAddressPolicy {
     private static func isPublicIPv6(_ bytes: [UInt8]) -> Bool {
         let embeddedAt: [(prefix: [UInt8], bits: Int, offset: Int)] = [
             ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF], 96, 12),  // IPv4-mapped
-            ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 96, 12),  // IPv4-compatible, ::, ::1
             ([0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0], 96, 12),  // NAT64
             ([0x20, 0x02], 16, 2),  // 6to4
         ]

@@ -23,12 +23,24 @@ public struct AttemptLogEntry: Sendable, Equatable {
 
 extension AuditStore {
     /// Recorded attempts, newest first, optionally for one webhook.
-    public func attempts(webhookID: String? = nil, limit: Int = 100) async throws -> [AttemptLogEntry] {
+    public func attempts(webhookID: String? = nil, eventID: String? = nil, limit: Int = 100) async throws
+        -> [AttemptLogEntry]
+    {
         try await pool.read { db in
-            let filter = webhookID == nil ? "" : "WHERE webhook_id = ?"
-            let arguments: StatementArguments = webhookID.map { [$0, limit] } ?? [limit]
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let webhookID {
+                conditions.append("webhook_id = ?")
+                arguments.append(webhookID)
+            }
+            if let eventID {
+                conditions.append("event_id = ?")
+                arguments.append(eventID)
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM attempts \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments
+                db, sql: "SELECT * FROM attempts \(filter) ORDER BY id DESC LIMIT ?",
+                arguments: StatementArguments(arguments + [limit])
             )
             .map { row in
                 AttemptLogEntry(

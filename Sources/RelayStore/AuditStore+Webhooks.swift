@@ -64,7 +64,7 @@ extension AuditStore {
         return changes
     }
 
-    private static func save(_ columns: [String: DatabaseValue], isNew: Bool, db: Database) throws {
+    static func save(_ columns: [String: DatabaseValue], isNew: Bool, db: Database) throws {
         let names = columns.keys.sorted()
         let values = StatementArguments(names.map { columns[$0]! })
         if isNew {
@@ -80,7 +80,7 @@ extension AuditStore {
     }
 
     /// The columns of a webhook row; secrets and authorization sealed.
-    private func encodeWebhook(_ webhook: Webhook) throws -> [String: DatabaseValue] {
+    func encodeWebhook(_ webhook: Webhook) throws -> [String: DatabaseValue] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let secrets =

@@ -10,6 +10,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case sealing
     /// No webhook has this id.
     case webhookNotFound(String)
+    /// Another webhook already has this name.
+    case nameTaken(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidKeyFile(let path): "the secret key file \(path) cannot be read or created"
         case .sealing: "a secret could not be encrypted"
         case .webhookNotFound(let id): "no webhook has the id \(id)"
+        case .nameTaken(let name): "another webhook is already named '\(name)'"
         }
     }
 }

@@ -84,7 +84,7 @@ struct NetworkAddressPolicyTests {
             ("::ffff:127.0.0.1", false), ("::ffff:10.0.0.1", false), ("::ffff:169.254.169.254", false),
             ("::ffff:100.64.0.1", false), ("::ffff:0.0.0.0", false), ("::ffff:8.8.8.8", true),
             // IPv4-compatible.
-            ("::127.0.0.1", false), ("::10.0.0.1", false),
+            ("::127.0.0.1", false), ("::10.0.0.1", false), ("::8.8.8.8", false),
             // NAT64 64:ff9b::/96 and the local-use 64:ff9b:1::/48.
             ("64:ff9b::a00:1", false), ("64:ff9b::7f00:1", false), ("64:ff9b::a9fe:a9fe", false),
             ("64:ff9b::808:808", true), ("64:ff9b:1::a00:1", false),

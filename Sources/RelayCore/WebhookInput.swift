@@ -1,0 +1,156 @@
+/// Reads a webhook's fields from a decoded JSON object (an API request body), refusing unknown
+/// members and wrong types field by field, so every problem is reported at once.
+///
+/// ```swift
+/// let spec = try WebhookInput.create(from: json)             // POST /v1/webhooks
+/// let updated = try WebhookInput.update(webhook, with: json) // PATCH /v1/webhooks/{id}
+/// ```
+public enum WebhookInput {
+    /// Members a request may carry.
+    public static let fields: Set<String> = [
+        "name", "kind", "url", "events", "format", "secrets", "authorization", "headers", "enabled",
+        "allowPrivateNetwork", "hubSignature",
+    ]
+
+    /// A new webhook's spec from a create request; `name` (Slack: defaulted), `url` and `events` are required.
+    public static func create(from json: [String: JSONValue]) throws(RelayProblem) -> WebhookSpec {
+        var reader = Reader(json: json)
+        let kind = reader.enumValue("kind", WebhookKind.self) ?? .custom
+        let url = reader.string("url", required: true) ?? ""
+        let name = reader.string("name") ?? (kind == .slack ? slackName(url) : nil)
+        if name == nil { reader.errors.append(FieldError(field: "name", reason: "is required")) }
+        let events = reader.patterns(required: true) ?? []
+        var spec = WebhookSpec(name: name ?? "", kind: kind, url: url, events: events)
+        reader.apply(to: &spec)
+        try reader.finish(spec)
+        return spec
+    }
+
+    /// `webhook` with the members present in `json` changed; `authorization: null` clears it.
+    public static func update(_ webhook: Webhook, with json: [String: JSONValue]) throws(RelayProblem) -> WebhookSpec {
+        var reader = Reader(json: json)
+        var spec = WebhookSpec(
+            name: reader.string("name") ?? webhook.name,
+            kind: reader.enumValue("kind", WebhookKind.self) ?? webhook.kind,
+            url: reader.string("url") ?? webhook.url, events: reader.patterns(required: false) ?? webhook.events,
+            format: webhook.format, secrets: webhook.secrets, authorization: webhook.authorization,
+            headers: webhook.headers, enabled: webhook.enabled, allowPrivateNetwork: webhook.allowPrivateNetwork,
+            hubSignature: webhook.hubSignature)
+        if spec.kind == .slack, webhook.kind == .custom, json["format"] == nil { spec.format = nil }
+        reader.apply(to: &spec)
+        try reader.finish(spec)
+        return spec
+    }
+
+    /// A Slack webhook's default name. An incoming-webhook URL does not carry the channel or
+    /// workspace names (the Slack install flow, which does, is not part of this relay yet), so the
+    /// default is `slack (<workspace id>)` from the URL's `T…` segment.
+    static func slackName(_ url: String) -> String {
+        let segments = url.split(separator: "/")
+        if let index = segments.firstIndex(of: "services"), index + 1 < segments.count {
+            return "slack (\(segments[index + 1]))"
+        }
+        return "slack"
+    }
+
+    private struct Reader {
+        let json: [String: JSONValue]
+        var errors: [FieldError] = []
+
+        init(json: [String: JSONValue]) {
+            self.json = json
+            for key in json.keys.sorted() where !WebhookInput.fields.contains(key) {
+                errors.append(FieldError(field: key, reason: "is not a webhook field"))
+            }
+        }
+
+        mutating func string(_ key: String, required: Bool = false) -> String? {
+            guard let value = json[key] else {
+                if required { errors.append(FieldError(field: key, reason: "is required")) }
+                return nil
+            }
+            guard case .string(let text) = value else {
+                errors.append(FieldError(field: key, reason: "must be a string"))
+                return nil
+            }
+            return text
+        }
+
+        mutating func bool(_ key: String) -> Bool? {
+            guard let value = json[key] else { return nil }
+            guard case .bool(let flag) = value else {
+                errors.append(FieldError(field: key, reason: "must be true or false"))
+                return nil
+            }
+            return flag
+        }
+
+        mutating func enumValue<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) -> T?
+        where T.RawValue == String {
+            guard let text = string(key) else { return nil }
+            guard let value = T(rawValue: text) else {
+                let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+                errors.append(FieldError(field: key, reason: "must be one of \(allowed)"))
+                return nil
+            }
+            return value
+        }
+
+        mutating func strings(_ key: String) -> [String]? {
+            guard let value = json[key] else { return nil }
+            guard case .array(let list) = value, case let texts = list.compactMap(\.string), texts.count == list.count
+            else {
+                errors.append(FieldError(field: key, reason: "must be an array of strings"))
+                return nil
+            }
+            return texts
+        }
+
+        mutating func patterns(required: Bool) -> [EventTypePattern]? {
+            guard let texts = strings("events") else {
+                if required && json["events"] == nil {
+                    errors.append(FieldError(field: "events", reason: "is required"))
+                }
+                return nil
+            }
+            var patterns: [EventTypePattern] = []
+            for (index, text) in texts.enumerated() {
+                do {
+                    patterns.append(try EventTypePattern(parsing: text))
+                } catch {
+                    let reason = error.errors.first?.reason ?? "is not a valid event type pattern"
+                    errors.append(FieldError(field: "events[\(index)]", reason: reason))
+                }
+            }
+            return patterns
+        }
+
+        /// The optional members, applied over `spec`.
+        mutating func apply(to spec: inout WebhookSpec) {
+            if let format = enumValue("format", MessageFormat.self) { spec.format = format }
+            if let secrets = strings("secrets") { spec.secrets = secrets }
+            if json["authorization"] == .null {
+                spec.authorization = nil
+            } else if let authorization = string("authorization") {
+                spec.authorization = authorization
+            }
+            if let headers = json["headers"] {
+                if case .object(let map) = headers, case let texts = map.compactMapValues(\.string),
+                    texts.count == map.count
+                {
+                    spec.headers = texts
+                } else {
+                    errors.append(FieldError(field: "headers", reason: "must be an object of string values"))
+                }
+            }
+            if let enabled = bool("enabled") { spec.enabled = enabled }
+            if let allow = bool("allowPrivateNetwork") { spec.allowPrivateNetwork = allow }
+            if let hub = bool("hubSignature") { spec.hubSignature = hub }
+        }
+
+        func finish(_ spec: WebhookSpec) throws(RelayProblem) {
+            let all = errors + (errors.isEmpty ? spec.problems() : [])
+            guard all.isEmpty else { throw .invalid(all) }
+        }
+    }
+}
