@@ -141,7 +141,7 @@ final class Lane: Sendable {
             schedule: settings.schedule, random: &random)
         let record = AttemptRecord(
             message: message, webhookName: webhook.name, startedAt: startedAt,
-            durationMillis: elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000,
+            durationMillis: elapsed.milliseconds,
             httpStatus: response.httpStatus, error: response.failureMessage ?? decision.reason,
             decision: decision, responseBody: response.body)
         do {
@@ -162,22 +162,5 @@ final class Lane: Sendable {
                 "relay.outcome": "\(decision.outcome.rawValue)", "http.status": "\(response.httpStatus ?? 0)",
             ])
         return decision.keepsMessagePending
-    }
-}
-
-extension AttemptResponse {
-    fileprivate var httpStatus: Int? {
-        if case .http(let status, _, _) = self { return status }
-        return nil
-    }
-
-    fileprivate var failureMessage: String? {
-        if case .transportFailure(let failure) = self { return failure.message }
-        return nil
-    }
-
-    fileprivate var body: [UInt8] {
-        if case .http(_, _, let body) = self { return body }
-        return []
     }
 }

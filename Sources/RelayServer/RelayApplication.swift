@@ -46,49 +46,66 @@ public struct StartupError: Error, CustomStringConvertible {
 public func buildApplication(
     configuration: RelayConfiguration, options: ApplicationOptions = ApplicationOptions(), logger: Logger
 ) async throws -> some ApplicationProtocol {
+    let relay = try await RelayComponents(configuration: configuration, options: options, logger: logger)
     let (host, port) = try listenAddress(configuration.server.listen)
-    for (index, spec) in configuration.webhooks.enumerated() {
-        let problems = spec.problems()
-        guard problems.isEmpty else {
-            let reasons = problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
-            throw StartupError(description: "webhooks[\(index)] (\(spec.name)): \(reasons)")
-        }
-    }
-    let storePath = configuration.store.path
-    let keyFile = ((storePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
-        "auditrelay.key")
-    try FileManager.default.createDirectory(
-        atPath: (storePath as NSString).deletingLastPathComponent.isEmpty
-            ? "." : (storePath as NSString).deletingLastPathComponent,
-        withIntermediateDirectories: true)
-    let sealer = try SecretSealer.load(environmentKey: options.secretKey, keyFile: keyFile)
-    let store = try AuditStore(path: storePath, sealer: sealer, maximumSizeBytes: options.maximumStoreBytes)
-    let declared = try await store.applyDeclared(configuration.webhooks, now: Clock.nowMillis())
-    if declared != DeclaredWebhookChanges() {
-        logger.info(
-            "declared webhooks applied",
-            metadata: [
-                "relay.created": "\(declared.created)", "relay.updated": "\(declared.updated)",
-                "relay.disabled": "\(declared.disabled)",
-            ])
-    }
-    let ingestTokens = try await accessTokens(
-        configured: configuration.auth.ingestTokens, role: .ingest, store: store, options: options)
-    _ = try await accessTokens(configured: configuration.auth.adminTokens, role: .admin, store: store, options: options)
-    let dispatcher = Dispatcher(store: store, configuration: configuration.delivery, logger: logger)
-
-    let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: ProblemMiddleware())
-    HealthRoutes(store: store).register(on: router)
-    IngestRoutes(store: store, tokens: ingestTokens, settings: configuration.ingest).register(on: router)
-
     let onServerRunning = options.onServerRunning
     return Application(
-        router: router,
+        router: relay.router,
         configuration: .init(address: .hostname(host, port: port), serverName: "AuditRelay/\(RelayVersion.current)"),
-        services: [dispatcher],
+        services: [relay.dispatcher],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
+}
+
+/// The relay's parts before they run: its store (opened, declared webhooks applied, tokens
+/// ready), the dispatcher service and the router with every route.
+public struct RelayComponents {
+    public let store: AuditStore
+    public let dispatcher: Dispatcher
+    public let router: Router<BasicRequestContext>
+
+    public init(configuration: RelayConfiguration, options: ApplicationOptions, logger: Logger) async throws {
+        _ = try listenAddress(configuration.server.listen)
+        for (index, spec) in configuration.webhooks.enumerated() {
+            let problems = spec.problems()
+            guard problems.isEmpty else {
+                let reasons = problems.map { "\($0.field) \($0.reason)" }.joined(separator: "; ")
+                throw StartupError(description: "webhooks[\(index)] (\(spec.name)): \(reasons)")
+            }
+        }
+        let directory = (configuration.store.path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(
+            atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+        let sealer = try SecretSealer.load(
+            environmentKey: options.secretKey, keyFile: (directory as NSString).appendingPathComponent("auditrelay.key")
+        )
+        store = try AuditStore(
+            path: configuration.store.path, sealer: sealer, maximumSizeBytes: options.maximumStoreBytes)
+        let declared = try await store.applyDeclared(configuration.webhooks, now: Clock.nowMillis())
+        if declared != DeclaredWebhookChanges() {
+            logger.info(
+                "declared webhooks applied",
+                metadata: [
+                    "relay.created": "\(declared.created)", "relay.updated": "\(declared.updated)",
+                    "relay.disabled": "\(declared.disabled)",
+                ])
+        }
+        let ingestTokens = try await accessTokens(
+            configured: configuration.auth.ingestTokens, role: .ingest, store: store, options: options)
+        let adminTokens = try await accessTokens(
+            configured: configuration.auth.adminTokens, role: .admin, store: store, options: options)
+        dispatcher = Dispatcher(store: store, configuration: configuration.delivery, logger: logger)
+
+        router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        HealthRoutes(store: store).register(on: router)
+        OpenAPIRoute().register(on: router)
+        IngestRoutes(store: store, tokens: ingestTokens, settings: configuration.ingest).register(on: router)
+        let admin = AdminContext(store: store, tokens: adminTokens, configuration: configuration)
+        WebhookRoutes(admin: admin).register(on: router)
+        WebhookActionRoutes(admin: admin).register(on: router)
+        CatalogRoutes(admin: admin).register(on: router)
+    }
 }
 
 /// The tokens of a role: the configured ones, or else those generated on first start.

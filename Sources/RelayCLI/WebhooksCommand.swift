@@ -1,0 +1,186 @@
+import ArgumentParser
+import Foundation
+
+/// `auditrelay webhooks list|show|add|update|remove|test|resume`.
+struct WebhooksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "webhooks", abstract: "Manage webhooks on a running relay.",
+        subcommands: [List.self, Show.self, Add.self, Update.self, Remove.self, Test.self, Resume.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List webhooks.")
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let answer = try await options.client.call(.get, "/v1/webhooks") as? [String: Any]
+            let webhooks = answer?["webhooks"] as? [[String: Any]] ?? []
+            try options.output(answer) {
+                let rows = webhooks.map { webhook in
+                    ["id", "name", "kind", "state"].map { webhook[$0] as? String ?? "" }
+                        + [
+                            (webhook["events"] as? [String] ?? []).joined(separator: ","),
+                            webhook["url"] as? String ?? "",
+                        ]
+                }
+                print(TableFormatter.render(header: ["ID", "NAME", "KIND", "STATE", "EVENTS", "URL"], rows: rows))
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one webhook.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The webhook's id.") var id: String
+
+        func run() async throws {
+            let webhook = try await options.client.call(.get, "/v1/webhooks/\(id)")
+            try options.output(webhook) { WebhookPrinter.print(webhook) }
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a webhook.")
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var fields: WebhookFields
+
+        func run() async throws {
+            let webhook = try await options.client.call(.post, "/v1/webhooks", json: try fields.body(creating: true))
+            try options.output(webhook) { WebhookPrinter.print(webhook) }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change some fields of a webhook.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The webhook's id.") var id: String
+        @OptionGroup var fields: WebhookFields
+
+        func run() async throws {
+            let webhook = try await options.client.call(
+                .patch, "/v1/webhooks/\(id)", json: try fields.body(creating: false))
+            try options.output(webhook) { WebhookPrinter.print(webhook) }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a webhook and its queued messages.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The webhook's id.") var id: String
+
+        func run() async throws {
+            _ = try await options.client.call(.delete, "/v1/webhooks/\(id)")
+            try options.output(["removed": id]) { print("removed \(id)") }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send a synthetic auditrelay.test event now.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The webhook's id.") var id: String
+
+        func run() async throws {
+            let result = try await options.client.call(.post, "/v1/webhooks/\(id)/test") as? [String: Any] ?? [:]
+            try options.output(result) {
+                let status = (result["httpStatus"] as? Int).map(String.init) ?? "-"
+                let detail = (result["error"] as? String).map { "  \($0)" } ?? ""
+                print(
+                    "\(result["outcome"] as? String ?? "?")  \(status)  \(result["durationMs"] as? Int ?? 0)ms\(detail)"
+                )
+            }
+            guard result["outcome"] as? String == "delivered" else {
+                throw CommandFailure("the test event was not delivered (\(result["outcome"] as? String ?? "?"))")
+            }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused or disabled webhook.")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The webhook's id.") var id: String
+
+        func run() async throws {
+            let webhook = try await options.client.call(.post, "/v1/webhooks/\(id)/resume")
+            try options.output(webhook) { WebhookPrinter.print(webhook) }
+        }
+    }
+}
+
+/// The webhook fields `add` and `update` take as options.
+struct WebhookFields: ParsableArguments {
+    @Option(help: "Unique name.") var name: String?
+    @Option(help: "custom or slack.") var kind: String?
+    @Option(help: "Destination https URL.") var url: String?
+    @Option(name: .customLong("event"), help: "Event-type subscription: a type, prefix.* or * (repeat).")
+    var events: [String] = []
+    @Option(help: "json, splunk-hec, ndjson or sentinel.") var format: String?
+    @Option(name: .customLong("secret"), help: "Signing secret (repeat; replaces the list on update).")
+    var secrets: [String] = []
+    @Option(help: "Authorization header value, e.g. 'Splunk <token>'.") var authorization: String?
+    @Flag(help: "Remove the authorization value (update).") var clearAuthorization = false
+    @Option(name: .customLong("header"), help: "Extra header 'Name: value' (repeat; replaces all on update).")
+    var headers: [String] = []
+    @Flag(help: "Switch the webhook on (update).") var enable = false
+    @Flag(help: "Switch the webhook off: it is disabled and gets no new messages.") var disable = false
+    @Flag(help: "Allow destinations on private networks.") var allowPrivateNetwork = false
+    @Flag(help: "Also send X-Hub-Signature-256.") var hubSignature = false
+
+    /// The JSON body; on update only what was given.
+    func body(creating: Bool) throws -> [String: Any] {
+        var body: [String: Any] = [:]
+        body["name"] = name
+        body["kind"] = kind
+        body["url"] = url
+        body["format"] = format
+        body["authorization"] = authorization
+        if clearAuthorization { body["authorization"] = NSNull() }
+        if !events.isEmpty { body["events"] = events }
+        if !secrets.isEmpty { body["secrets"] = secrets }
+        if !headers.isEmpty {
+            var parsed: [String: String] = [:]
+            for header in headers {
+                guard let colon = header.firstIndex(of: ":") else {
+                    throw CommandFailure("--header '\(header)' is not 'Name: value'")
+                }
+                parsed[String(header[..<colon]).trimmingCharacters(in: .whitespaces)] =
+                    String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            }
+            body["headers"] = parsed
+        }
+        if enable && disable { throw CommandFailure("give --enable or --disable, not both") }
+        if enable || disable { body["enabled"] = enable }
+        if allowPrivateNetwork { body["allowPrivateNetwork"] = true }
+        if hubSignature { body["hubSignature"] = true }
+        if !creating && body.isEmpty { throw CommandFailure("nothing to update: give at least one field option") }
+        return body
+    }
+}
+
+/// Shows a webhook as `key: value` lines.
+enum WebhookPrinter {
+    static func print(_ value: Any?) {
+        Swift.print(render(value))
+    }
+
+    static func render(_ value: Any?) -> String {
+        guard let webhook = value as? [String: Any] else { return "" }
+        var lines: [String] = []
+        let order = [
+            "id", "name", "kind", "url", "events", "format", "state", "stateReason", "secrets", "authorization",
+            "headers",
+            "allowPrivateNetwork", "hubSignature", "createdAt", "updatedAt",
+        ]
+        for key in order where webhook[key] != nil && !(webhook[key] is NSNull) {
+            let shown: String
+            switch webhook[key] {
+            case let list as [String]: shown = list.joined(separator: ", ")
+            case let map as [String: String]:
+                shown = map.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+            case let flag as Bool: shown = flag ? "true" : "false"
+            case let other?: shown = "\(other)"
+            case nil: shown = ""
+            }
+            lines.append("\(key): \(shown)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

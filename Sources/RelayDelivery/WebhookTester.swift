@@ -1,0 +1,84 @@
+import Foundation
+import RelayCore
+
+/// Sends one synthetic `auditrelay.test` event to a webhook right away, outside the queue, and
+/// reports what the destination answered (`POST /v1/webhooks/{id}/test`). Nothing is stored and
+/// the webhook's state is not changed, so a paused webhook can be tested before it is resumed.
+public enum WebhookTester {
+    /// What the test attempt got.
+    public struct Result: Sendable, Encodable {
+        /// The outcome a first attempt with this answer would have.
+        public var outcome: AttemptOutcome
+        public var httpStatus: Int?
+        public var error: String?
+        public var durationMs: Int64
+        /// The first KiB of the response body, as text.
+        public var responseBody: String
+        /// The synthetic event's id.
+        public var eventId: String
+    }
+
+    /// Sends the test event to `webhook` with the relay's delivery settings.
+    public static func send(to webhook: Webhook, configuration: RelayConfiguration.Delivery) async throws -> Result {
+        let now = Clock.nowMillis()
+        let eventID = Identifier.make(prefix: "evt_", millis: now)
+        let body =
+            #"{"type":"auditrelay.test","id":"\#(eventID)","time":"\#(RFC3339.format(millis: now))","#
+            + #""data":{"message":"Test event from AuditRelay","webhook":"\#(webhook.id)"}}"#
+        let envelope = MessageEnvelope(
+            messageID: Identifier.make(prefix: "msg_", millis: now), sequence: 0, attempt: 1,
+            event: AuditEvent(id: eventID, type: "auditrelay.test", occurredAt: now, body: Data(body.utf8)))
+        let started = ContinuousClock.now
+        let response: AttemptResponse
+        if let reason = DestinationURL.problem(webhook.url) {
+            response = .transportFailure(
+                TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)"))
+        } else {
+            let transports = try Transports(
+                configuration: HTTPTransport.Configuration(
+                    connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
+                    trustedCAFile: configuration.trustedCAFile),
+                allowPrivateNetworks: configuration.allowPrivateNetworks)
+            let request = OutboundRequest.make(envelope, to: webhook, timestamp: now / 1000)
+            response = await transports.for(webhook).send(request).response
+            try await transports.shutdown()
+        }
+        let elapsed = ContinuousClock.now - started
+        var random = SystemRandomNumberGenerator()
+        let decision = DeliveryPolicy.decide(
+            response, attempt: 1, createdAt: now, now: Clock.nowMillis(), schedule: configuration.schedule,
+            random: &random)
+        return Result(
+            outcome: decision.outcome, httpStatus: response.httpStatus,
+            error: response.failureMessage ?? decision.reason,
+            durationMs: elapsed.milliseconds, responseBody: String(decoding: response.body, as: UTF8.self),
+            eventId: eventID)
+    }
+}
+
+extension AttemptResponse {
+    /// The HTTP status, when the destination answered.
+    var httpStatus: Int? {
+        if case .http(let status, _, _) = self { return status }
+        return nil
+    }
+
+    /// What went wrong without an HTTP answer.
+    var failureMessage: String? {
+        if case .transportFailure(let failure) = self { return failure.message }
+        return nil
+    }
+
+    /// The response body prefix the transport kept.
+    var body: [UInt8] {
+        if case .http(_, _, let body) = self { return body }
+        return []
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds.
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

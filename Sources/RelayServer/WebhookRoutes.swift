@@ -1,0 +1,51 @@
+import Hummingbird
+import RelayCore
+import RelayStore
+
+/// `GET|POST /v1/webhooks`, `GET|PATCH|DELETE /v1/webhooks/{id}`.
+struct WebhookRoutes<Context: RequestContext>: Sendable {
+    let admin: AdminContext
+
+    func register(on router: Router<Context>) {
+        router.admin(.get, "/v1/webhooks", admin) { _, _ in
+            let webhooks = try await admin.store.webhooks().map(WebhookView.init)
+            return try JSONResponses.encode(["webhooks": webhooks])
+        }
+        router.admin(.post, "/v1/webhooks", admin) { request, _ in
+            let spec = try WebhookInput.create(from: try await JSONResponses.object(request))
+            let now = Clock.nowMillis()
+            var webhook = spec.makeWebhook(id: Identifier.make(prefix: "wh_", millis: now), now: now)
+            if !spec.enabled { webhook.stateReason = Self.disabledByOperator }
+            try await admin.save(webhook, isNew: true)
+            return try JSONResponses.encode(WebhookView(webhook), status: .created)
+        }
+        router.admin(.get, "/v1/webhooks/:id", admin) { _, context in
+            try JSONResponses.encode(WebhookView(try await admin.webhook(context)))
+        }
+        router.admin(.patch, "/v1/webhooks/:id", admin) { request, context in
+            let webhook = try await admin.webhook(context)
+            let json = try await JSONResponses.object(request)
+            let spec = try WebhookInput.update(webhook, with: json)
+            var updated = spec.makeWebhook(id: webhook.id, now: Clock.nowMillis())
+            updated.createdAt = webhook.createdAt
+            updated.state = webhook.state
+            updated.stateReason = webhook.stateReason
+            if case .bool(let enabled) = json["enabled"], enabled != webhook.enabled {
+                updated.state = enabled ? .active : .disabled
+                updated.stateReason = enabled ? nil : Self.disabledByOperator
+            }
+            try await admin.save(updated, isNew: false)
+            return try JSONResponses.encode(WebhookView(updated))
+        }
+        router.admin(.delete, "/v1/webhooks/:id", admin) { _, context in
+            let id = try context.parameters.require("id")
+            guard try await admin.store.deleteWebhook(id: id) else {
+                throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
+            }
+            return JSONResponses.noContent()
+        }
+    }
+
+    /// Why a webhook switched off through the API is disabled.
+    static var disabledByOperator: String { "disabled by an operator" }
+}

@@ -1,0 +1,66 @@
+import RelayCore
+import RelayStore
+
+/// A webhook as the API returns it: secrets and authorization masked, Slack URLs redacted.
+struct WebhookView: Encodable {
+    let id: String
+    let name: String
+    let kind: String
+    let url: String
+    let events: [String]
+    let format: String?
+    let secrets: [String]
+    let authorization: String?
+    let headers: [String: String]
+    let enabled: Bool
+    let state: String
+    let stateReason: String?
+    let allowPrivateNetwork: Bool
+    let hubSignature: Bool
+    let createdAt: String
+    let updatedAt: String
+
+    init(_ webhook: Webhook) {
+        id = webhook.id
+        name = webhook.name
+        kind = webhook.kind.rawValue
+        url = Redaction.url(webhook.url, kind: webhook.kind)
+        events = webhook.events.map(\.description)
+        format = webhook.kind == .custom ? webhook.format.rawValue : nil
+        secrets = webhook.secrets.map(WebhookSecrets.mask)
+        authorization = webhook.authorization.map(WebhookSecrets.mask)
+        headers = webhook.headers
+        enabled = webhook.enabled
+        state = webhook.state.rawValue
+        stateReason = webhook.stateReason
+        allowPrivateNetwork = webhook.allowPrivateNetwork
+        hubSignature = webhook.hubSignature
+        createdAt = RFC3339.format(millis: webhook.createdAt)
+        updatedAt = RFC3339.format(millis: webhook.updatedAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, kind, url, events, format, secrets, authorization, headers, enabled, state, stateReason
+        case allowPrivateNetwork, hubSignature, createdAt, updatedAt
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(url, forKey: .url)
+        try container.encode(events, forKey: .events)
+        try container.encodeIfPresent(format, forKey: .format)
+        try container.encode(secrets, forKey: .secrets)
+        try container.encode(authorization, forKey: .authorization)
+        try container.encode(headers, forKey: .headers)
+        try container.encode(enabled, forKey: .enabled)
+        try container.encode(state, forKey: .state)
+        try container.encode(stateReason, forKey: .stateReason)
+        try container.encode(allowPrivateNetwork, forKey: .allowPrivateNetwork)
+        try container.encode(hubSignature, forKey: .hubSignature)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}

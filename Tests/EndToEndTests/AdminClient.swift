@@ -1,0 +1,166 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RelayCore
+import RelayTestSupport
+import Testing
+
+/// The admin token every test relay accepts (see `testConfiguration`).
+let testAdminToken = "test-admin-token"
+
+extension RunningRelay {
+    /// Sends one request to the relay's admin API over 127.0.0.1.
+    ///
+    /// `token` is sent as `Authorization: Bearer <token>` (none when `nil`); `authorization`, when
+    /// given, is sent verbatim instead. A body is sent as `application/json` unless `contentType`
+    /// says otherwise.
+    func request(
+        method: HTTPMethod, path: String, body: String? = nil, token: String? = testAdminToken,
+        authorization: String? = nil, contentType: String = "application/json"
+    ) async throws -> HTTPReply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        if let authorization {
+            request.headers.add(name: "Authorization", value: authorization)
+        } else if let token {
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        }
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        return HTTPReply(status: Int(response.status.code), headers: headers, body: String(buffer: bytes))
+    }
+
+    /// `POST /v1/webhooks` with `body`; requires a `201` and returns the webhook as the API shows it.
+    func createWebhook(_ body: String, sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> [String: Any]
+    {
+        let reply = try await request(method: .POST, path: "/v1/webhooks", body: body)
+        try #require(
+            reply.status == 201, "create answered \(reply.status): \(reply.body)", sourceLocation: sourceLocation)
+        return reply.json
+    }
+
+    /// `GET /v1/webhooks/{id}`; requires a `200`.
+    func webhook(_ id: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        let reply = try await request(method: .GET, path: "/v1/webhooks/\(id)")
+        try #require(reply.status == 200, "GET answered \(reply.status): \(reply.body)", sourceLocation: sourceLocation)
+        return reply.json
+    }
+
+    /// The `webhooks` list of `GET /v1/webhooks`.
+    func webhookList() async throws -> [[String: Any]] {
+        let reply = try await request(method: .GET, path: "/v1/webhooks")
+        try #require(reply.status == 200)
+        return reply.json["webhooks"] as? [[String: Any]] ?? []
+    }
+}
+
+extension HTTPReply {
+    /// The `errors` member of a problem+json body.
+    var fieldErrors: [FieldError] {
+        (json["errors"] as? [[String: Any]] ?? []).map {
+            FieldError(field: $0["field"] as? String ?? "", reason: $0["reason"] as? String ?? "")
+        }
+    }
+
+    /// The fields named in `errors`.
+    var errorFields: Set<String> { Set(fieldErrors.map(\.field)) }
+
+    /// The reason given for `field`, if it is named.
+    func reason(for field: String) -> String? {
+        fieldErrors.first { $0.field == field }?.reason
+    }
+
+    /// The body parsed as any JSON value.
+    var jsonValue: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed]) }
+}
+
+/// Expects an RFC 9457 answer with `status`: problem+json, with `status`, `title` and `detail`.
+func expectProblem(
+    _ reply: HTTPReply, status: Int, sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(reply.status == status, "\(reply.body)", sourceLocation: sourceLocation)
+    #expect(reply.headers["content-type"] == "application/problem+json", sourceLocation: sourceLocation)
+    #expect(reply.json["status"] as? Int == status, sourceLocation: sourceLocation)
+    #expect(reply.json["title"] is String, sourceLocation: sourceLocation)
+    #expect(reply.json["detail"] is String, sourceLocation: sourceLocation)
+}
+
+/// Expects a `422` validation problem whose `errors` name `field`; returns the reason given.
+@discardableResult
+func expectInvalid(
+    _ reply: HTTPReply, field: String, sourceLocation: SourceLocation = #_sourceLocation
+) -> String? {
+    expectProblem(reply, status: 422, sourceLocation: sourceLocation)
+    #expect(
+        reply.errorFields.contains(field), "errors \(reply.fieldErrors) do not name \(field)",
+        sourceLocation: sourceLocation)
+    let reason = reply.reason(for: field)
+    #expect(reason?.isEmpty == false, sourceLocation: sourceLocation)
+    return reason
+}
+
+/// Whether `text` is an RFC 3339 date-time (with a `Z` or numeric offset).
+func isRFC3339(_ text: Any?) -> Bool {
+    guard let text = text as? String else { return false }
+    let pattern = #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/#
+    guard text.wholeMatch(of: pattern) != nil else { return false }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions =
+        text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+    return formatter.date(from: text) != nil
+}
+
+/// The date of an RFC 3339 value.
+func rfc3339Date(_ text: Any?) -> Date? {
+    guard let text = text as? String else { return nil }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions =
+        text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+    return formatter.date(from: text)
+}
+
+/// Whether two JSON values decoded by `JSONSerialization` are equal (compared re-serialized with
+/// sorted keys, so member order and number spelling do not matter).
+func jsonEqual(_ left: Any?, _ right: Any?) -> Bool {
+    guard let left, let right else { return left == nil && right == nil }
+    let options: JSONSerialization.WritingOptions = [.sortedKeys, .fragmentsAllowed]
+    guard let leftData = try? JSONSerialization.data(withJSONObject: left, options: options),
+        let rightData = try? JSONSerialization.data(withJSONObject: right, options: options)
+    else { return false }
+    return leftData == rightData
+}
+
+/// A webhook's fields that an unrelated change must keep, for before/after comparisons.
+func stableFields(_ webhook: [String: Any], except: Set<String> = []) -> [String: Any] {
+    webhook.filter { !except.contains($0.key) && $0.key != "updatedAt" }
+}
+
+/// `JSONSerialization` of `value` as text (for request bodies built from test data).
+func jsonText(_ value: Any) throws -> String {
+    String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+}
+
+/// A Slack incoming-webhook URL (never contacted).
+let slackURL = "https://hooks.slack.com/services/T0001/B0002/abcdefghijklmnop"
+
+/// Runs a test relay (fresh store, `webhooks` declared) for the duration of `body`.
+func withAdminRelay<T: Sendable>(
+    webhooks: [WebhookSpec] = [], _ body: (RunningRelay) async throws -> T
+) async throws -> T {
+    let directory = try TestFixtures.temporaryDirectory()
+    return try await withRelay(testConfiguration(directory: directory, webhooks: webhooks), body)
+}
+
+/// A `POST /v1/webhooks` body for a custom webhook named `name` at `url` (extra members spliced in).
+func webhookBody(_ name: String, url: String = "https://siem.example.com/in", extra: String = "") -> String {
+    let tail = extra.isEmpty ? "" : "," + extra
+    return #"{"name":"\#(name)","url":"\#(url)","events":["*"]\#(tail)}"#
+}

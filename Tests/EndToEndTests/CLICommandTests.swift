@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import RelayCore
+import RelayStore
+import RelayTestSupport
+import Testing
+
+@testable import RelayCLI
+
+/// The operator commands parsed as the shell would pass them and run against a live relay.
+@Suite struct CLICommandTests {
+    /// Parses `arguments` as `auditrelay …` and runs the command.
+    private func run(_ arguments: [String]) async throws {
+        var command = try AuditRelayCommand.parseAsRoot(arguments)
+        if var asyncCommand = command as? any AsyncParsableCommand {
+            try await asyncCommand.run()
+        } else {
+            try command.run()
+        }
+    }
+
+    private func failure(_ arguments: [String]) async -> String? {
+        do {
+            try await run(arguments)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func webhooksAreManagedFromTheCommandLine() async throws {
+        try await TestReceiver.with { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            try await withRelay(testConfiguration(directory: directory, webhooks: [])) { relay in
+                let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", "test-admin-token"]
+                try await run(
+                    ["webhooks", "add"] + admin + [
+                        "--name", "cli-hook", "--url", receiver.url(), "--event", "user.*", "--event", "repo.deleted",
+                        "--header", "X-Tenant: acme", "--authorization", "Bearer cli-token", "--secret", "cli-secret-1",
+                    ])
+                let store = try relay.openStore()
+                let created = try #require(try await store.webhooks().first)
+                #expect(created.name == "cli-hook")
+                #expect(created.events.map(\.description) == ["user.*", "repo.deleted"])
+                #expect(created.headers == ["X-Tenant": "acme"])
+                #expect(created.authorization == "Bearer cli-token")
+                #expect(created.secrets == ["cli-secret-1"])
+
+                try await run(["webhooks", "update", created.id] + admin + ["--disable"])
+                #expect(try await store.webhook(id: created.id)?.state == .disabled)
+                try await run(["webhooks", "update", created.id] + admin + ["--enable", "--clear-authorization"])
+                let enabled = try #require(try await store.webhook(id: created.id))
+                #expect(enabled.state == .active)
+                #expect(enabled.authorization == nil)
+
+                try await run(["webhooks", "list", "--json"] + admin)
+                try await run(["webhooks", "show", created.id] + admin)
+                try await run(["secrets", "generate", "--webhook", created.id] + admin)
+                #expect(try await store.webhook(id: created.id)?.secrets.count == 2)
+                try await run(["webhooks", "test", created.id] + admin)
+                #expect(
+                    try await receiver.waitForRequests(1).first?.headers["x-auditrelay-event-type"] == "auditrelay.test"
+                )
+
+                let ingest = ["--server", "http://127.0.0.1:\(relay.port)", "--token", testIngestToken]
+                try await run(
+                    ["events", "send", "--type", "user.login", "--id", "cli-evt", "--actor", "alice"] + ingest)
+                #expect(try await store.eventDetail(id: "cli-evt")?.event.type == "user.login")
+
+                try await run(["webhooks", "remove", created.id] + admin)
+                #expect(try await store.webhooks().isEmpty)
+            }
+        }
+    }
+
+    @Test func refusalsAreOneLineNamingTheRule() async throws {
+        let directory = try TestFixtures.temporaryDirectory()
+        try await withRelay(testConfiguration(directory: directory, webhooks: [])) { relay in
+            let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", "test-admin-token"]
+            let badURL = await failure(
+                ["webhooks", "add"] + admin + ["--name", "x", "--url", "https://10.0.0.1/hook", "--event", "*"])
+            #expect(badURL == "422 Validation failed: url: the host may not be an IP address")
+            let userinfo = await failure(
+                ["webhooks", "add"] + admin + ["--name", "x", "--url", "https://u:p@example.com/", "--event", "*"])
+            #expect(userinfo?.contains("userinfo is not allowed; use the authorization header instead") == true)
+            let reserved = await failure(
+                ["webhooks", "add"] + admin + [
+                    "--name", "x", "--url", "https://example.com/", "--event", "*", "--header", "Host: evil",
+                ])
+            #expect(reserved?.contains("headers.Host: is set by the relay") == true)
+            let wrongToken = await failure(
+                ["webhooks", "list", "--server", "http://127.0.0.1:\(relay.port)", "--token", "nope"])
+            #expect(wrongToken == "401 Unauthorized")
+            let missing = await failure(["webhooks", "show", "wh_missing"] + admin)
+            #expect(missing?.hasPrefix("404") == true)
+            let remaining = try await relay.openStore().webhooks()
+            #expect(remaining.isEmpty)
+        }
+    }
+
+    @Test func localCommandsNeedNoRelay() async throws {
+        #expect(
+            await failure(["check-url", "https://0x7f000001/hook"]) == "refused: the host may not be an IP address")
+        #expect(await failure(["check-url", "https://hooks.example.com/in"]) == nil)
+        #expect(await failure(["check-url", "http://hooks.example.com/in"]) == "refused: only https is allowed")
+        #expect(await failure(["version"]) == nil)
+        #expect(await failure(["secrets", "generate"]) == nil)
+        #expect(throws: (any Error).self) { try AuditRelayCommand.parseAsRoot(["webhooks", "add", "--bogus"]) }
+        #expect(throws: (any Error).self) { try AuditRelayCommand.parseAsRoot(["no-such-command"]) }
+        let cannotReach = await failure(["webhooks", "list", "--server", "http://127.0.0.1:1", "--token", "t"])
+        #expect(cannotReach?.hasPrefix("cannot reach the relay at http://127.0.0.1:1") == true)
+    }
+
+    @Test func webhookPrinterAndTableAreAligned() {
+        let table = TableFormatter.render(header: ["ID", "NAME"], rows: [["wh_1", "a"], ["wh_22", "bb"]])
+        #expect(table == "ID     NAME\nwh_1   a\nwh_22  bb")
+        let shown = WebhookPrinter.render([
+            "id": "wh_1", "events": ["a", "b"], "enabled": true, "authorization": NSNull(),
+        ])
+        #expect(shown == "id: wh_1\nevents: a, b")
+    }
+}
