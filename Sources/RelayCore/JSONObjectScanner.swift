@@ -35,9 +35,13 @@ public enum JSONObjectScanner {
     public static let maxDepth = 64
 
     /// The `wanted` top-level members present in `bytes`, after validating the whole object.
-    public static func scan(_ bytes: [UInt8], reading wanted: Set<String>) throws(Failure) -> [String: Member] {
+    ///
+    /// - Parameter everyKeyUnique: refuse any top-level member that appears twice, not only the wanted ones.
+    public static func scan(_ bytes: [UInt8], reading wanted: Set<String>, everyKeyUnique: Bool = false)
+        throws(Failure) -> [String: Member]
+    {
         guard String(validating: bytes, as: UTF8.self) != nil else { throw .invalidUTF8 }
-        var parser = Parser(bytes: bytes)
+        var parser = Parser(bytes: bytes, everyKeyUnique: everyKeyUnique)
         parser.skipWhitespace()
         guard parser.peek == UInt8(ascii: "{") else { throw .notAnObject }
         let members = try parser.object(depth: 1, wanted: wanted)
@@ -48,7 +52,9 @@ public enum JSONObjectScanner {
 
     private struct Parser {
         let bytes: [UInt8]
+        let everyKeyUnique: Bool
         var index = 0
+        var topLevelKeys: Set<String> = []
 
         var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -77,6 +83,9 @@ public enum JSONObjectScanner {
                 skipWhitespace()
                 try expect(UInt8(ascii: ":"))
                 skipWhitespace()
+                if depth == 1, everyKeyUnique, let key {
+                    guard topLevelKeys.insert(key).inserted else { throw .duplicateMember(key) }
+                }
                 if depth == 1, let key, wanted.contains(key) {
                     guard members[key] == nil else { throw .duplicateMember(key) }
                     if peek == UInt8(ascii: "\"") {

@@ -35,13 +35,15 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     /// The members of `bytes`, which must be one valid JSON object.
     public static func object(from bytes: [UInt8]) throws(RelayProblem) -> [String: JSONValue] {
         do {
-            _ = try JSONObjectScanner.scan(bytes, reading: [])
+            _ = try JSONObjectScanner.scan(bytes, reading: [], everyKeyUnique: true)
             guard case .object(let members) = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
                 throw RelayProblem.malformed("the body must be a JSON object")
             }
             return members
         } catch let problem as RelayProblem {
             throw problem
+        } catch JSONObjectScanner.Failure.duplicateMember(let name) {
+            throw .malformed("the member '\(name)' appears twice")
         } catch {
             throw .malformed("the body is not a valid JSON object")
         }

@@ -19,9 +19,13 @@ public enum WebhookSecrets {
         return "whsec_" + Data(bytes).base64EncodedString()
     }
 
-    /// A value as reads show it: its first 3 characters followed by `…`.
+    /// Values shorter than this are masked completely, so the 3-character hint never is the value.
+    public static let shortestHinted = 8
+
+    /// A value as reads show it: its first 3 characters followed by `…` (only `…` for a value
+    /// shorter than ``shortestHinted``).
     public static func mask(_ value: String) -> String {
-        String(value.prefix(3)) + "…"
+        value.count < shortestHinted ? "…" : String(value.prefix(3)) + "…"
     }
 
     /// Every rule the secret list breaks, for the `secrets` field.

@@ -22,7 +22,7 @@ struct AccessTokens: Sendable {
     func authorize(_ request: Request) throws {
         guard let header = request.headers[.authorization], header.count > 7,
             header.prefix(7).lowercased() == "bearer "
-        else { throw ProblemResponse(.unauthorized) }
+        else { throw ProblemResponse.unauthorized }
         let presented = Self.hash(String(header.dropFirst(7)))
         var matched: UInt8 = 1
         for candidate in hashes {
@@ -30,7 +30,7 @@ struct AccessTokens: Sendable {
             for index in 0..<32 { difference |= candidate[index] ^ presented[index] }
             matched &= difference == 0 ? 0 : 1
         }
-        guard matched == 0 else { throw ProblemResponse(.unauthorized) }
+        guard matched == 0 else { throw ProblemResponse.unauthorized }
     }
 
     private static func hash(_ token: String) -> [UInt8] {

@@ -17,20 +17,35 @@ struct AdminContext: Sendable {
         return webhook
     }
 
-    /// Stores `webhook` as changed, turning a taken name into a `422` on `name`.
-    func save(_ webhook: Webhook, isNew: Bool) async throws {
+    /// Creates `webhook`, turning a taken name into a `422` on `name`.
+    func create(_ webhook: Webhook) async throws {
         do {
-            if isNew {
-                try await store.createWebhook(webhook)
-            } else {
-                try await store.updateWebhook(webhook)
-            }
+            try await store.createWebhook(webhook)
         } catch StoreError.nameTaken(let name) {
-            throw RelayProblem.invalid([FieldError(field: "name", reason: "another webhook is already named '\(name)'")]
-            )
+            throw Self.nameTaken(name)
+        }
+    }
+
+    /// Changes the webhook named by `{id}` atomically and answers its new view.
+    func modify(
+        _ context: some RequestContext, _ change: @escaping @Sendable (inout Webhook) throws -> Void
+    ) async throws -> Response {
+        let id = try context.parameters.require("id")
+        do {
+            let (webhook, _) = try await store.modifyWebhook(id: id) { webhook in
+                try change(&webhook)
+                webhook.updatedAt = Clock.nowMillis()
+            }
+            return try JSONResponses.encode(WebhookView(webhook))
+        } catch StoreError.nameTaken(let name) {
+            throw Self.nameTaken(name)
         } catch StoreError.webhookNotFound(let id) {
             throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
         }
+    }
+
+    private static func nameTaken(_ name: String) -> RelayProblem {
+        .invalid([FieldError(field: "name", reason: "another webhook is already named '\(name)'")])
     }
 }
 

@@ -26,9 +26,10 @@ enum JSONResponses {
 
     /// The request's JSON object body; an empty body reads as `{}` when `emptyIsObject`.
     static func object(_ request: Request, emptyIsObject: Bool = false) async throws -> [String: JSONValue] {
-        if let contentType = request.headers[.contentType],
-            !contentType.lowercased().hasPrefix("application/json")
-        {
+        let mediaType = request.headers[.contentType].map {
+            $0.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        if let mediaType, mediaType != "application/json", !mediaType.hasSuffix("+json") {
             throw ProblemResponse(
                 RelayProblem(
                     status: 415, title: "Unsupported Media Type", detail: "Content-Type must be application/json"))

@@ -25,6 +25,13 @@ struct ProblemResponse: HTTPResponseError {
             status: status.code, title: status.reasonPhrase, detail: detail ?? status.reasonPhrase)
     }
 
+    /// A bare `401` with `WWW-Authenticate: Bearer`: nothing about which token was expected.
+    static var unauthorized: ProblemResponse {
+        var problem = ProblemResponse(.unauthorized)
+        problem.extraHeaders[.wwwAuthenticate] = "Bearer"
+        return problem
+    }
+
     var status: HTTPResponse.Status { .init(code: problem.status) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

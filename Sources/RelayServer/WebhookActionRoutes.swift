@@ -12,18 +12,15 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
             try await addSecret(request, context)
         }
         router.admin(.delete, "/v1/webhooks/:id/secrets/:index", admin) { _, context in
-            var webhook = try await admin.webhook(context)
-            guard let index = Int(try context.parameters.require("index")), webhook.secrets.indices.contains(index)
-            else {
-                throw ProblemResponse(.notFound, detail: "the webhook has no secret at that index (from 0)")
+            let index = Int(try context.parameters.require("index"))
+            return try await admin.modify(context) { webhook in
+                guard let index, webhook.secrets.indices.contains(index) else {
+                    throw ProblemResponse(.notFound, detail: "the webhook has no secret at that index (from 0)")
+                }
+                webhook.secrets.remove(at: index)
             }
-            webhook.secrets.remove(at: index)
-            webhook.updatedAt = Clock.nowMillis()
-            try await admin.save(webhook, isNew: false)
-            return try JSONResponses.encode(WebhookView(webhook))
         }
         router.admin(.put, "/v1/webhooks/:id/authorization", admin) { request, context in
-            var webhook = try await admin.webhook(context)
             let json = try await JSONResponses.object(request)
             let unknown = json.keys.filter { $0 != "authorization" }.sorted()
             guard unknown.isEmpty, let value = json["authorization"]?.string else {
@@ -33,21 +30,16 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
                         ? [FieldError(field: "authorization", reason: "is required and must be a string")] : [])
                 throw RelayProblem.invalid(errors)
             }
-            try customOnly(webhook, field: "authorization")
             if let reason = HeaderRules.authorizationProblem(value) {
                 throw RelayProblem.invalid([FieldError(field: "authorization", reason: reason)])
             }
-            webhook.authorization = value
-            webhook.updatedAt = Clock.nowMillis()
-            try await admin.save(webhook, isNew: false)
-            return try JSONResponses.encode(WebhookView(webhook))
+            return try await admin.modify(context) { webhook in
+                try Self.customOnly(webhook, field: "authorization")
+                webhook.authorization = value
+            }
         }
         router.admin(.delete, "/v1/webhooks/:id/authorization", admin) { _, context in
-            var webhook = try await admin.webhook(context)
-            webhook.authorization = nil
-            webhook.updatedAt = Clock.nowMillis()
-            try await admin.save(webhook, isNew: false)
-            return try JSONResponses.encode(WebhookView(webhook))
+            try await admin.modify(context) { webhook in webhook.authorization = nil }
         }
         router.admin(.post, "/v1/webhooks/:id/test", admin) { _, context in
             let webhook = try await admin.webhook(context)
@@ -66,13 +58,11 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
     /// Adds the body's `secret`, or a generated one when the body is empty; a generated secret is
     /// returned in full this once.
     private func addSecret(_ request: Request, _ context: Context) async throws -> Response {
-        var webhook = try await admin.webhook(context)
         let json = try await JSONResponses.object(request, emptyIsObject: true)
         let unknown = json.keys.filter { $0 != "secret" }.sorted()
         guard unknown.isEmpty else {
             throw RelayProblem.invalid(unknown.map { FieldError(field: $0, reason: "is not a field of this request") })
         }
-        try customOnly(webhook, field: "secrets")
         let secret: String
         let generated: Bool
         switch json["secret"] {
@@ -85,19 +75,26 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
         default:
             throw RelayProblem.invalid([FieldError(field: "secret", reason: "must be a string")])
         }
-        webhook.secrets.append(secret)
-        let problems = WebhookSecrets.problems(webhook.secrets).map { problem in
-            problem.field == "secrets" ? problem : FieldError(field: "secret", reason: problem.reason)
+        let id = try context.parameters.require("id")
+        do {
+            let (_, index) = try await admin.store.modifyWebhook(id: id) { webhook -> Int in
+                try Self.customOnly(webhook, field: "secrets")
+                webhook.secrets.append(secret)
+                let problems = WebhookSecrets.problems(webhook.secrets).map { problem in
+                    problem.field == "secrets" ? problem : FieldError(field: "secret", reason: problem.reason)
+                }
+                guard problems.isEmpty else { throw RelayProblem.invalid(problems) }
+                webhook.updatedAt = Clock.nowMillis()
+                return webhook.secrets.count - 1
+            }
+            return try JSONResponses.encode(
+                AddedSecret(index: index, secret: generated ? secret : WebhookSecrets.mask(secret)), status: .created)
+        } catch StoreError.webhookNotFound(let id) {
+            throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
         }
-        guard problems.isEmpty else { throw RelayProblem.invalid(problems) }
-        webhook.updatedAt = Clock.nowMillis()
-        try await admin.save(webhook, isNew: false)
-        return try JSONResponses.encode(
-            AddedSecret(index: webhook.secrets.count - 1, secret: generated ? secret : WebhookSecrets.mask(secret)),
-            status: .created)
     }
 
-    private func customOnly(_ webhook: Webhook, field: String) throws {
+    private static func customOnly(_ webhook: Webhook, field: String) throws {
         guard webhook.kind == .custom else {
             throw RelayProblem.invalid([FieldError(field: field, reason: "applies to custom webhooks only")])
         }

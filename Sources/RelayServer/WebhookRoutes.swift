@@ -16,26 +16,26 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
             let now = Clock.nowMillis()
             var webhook = spec.makeWebhook(id: Identifier.make(prefix: "wh_", millis: now), now: now)
             if !spec.enabled { webhook.stateReason = Self.disabledByOperator }
-            try await admin.save(webhook, isNew: true)
+            try await admin.create(webhook)
             return try JSONResponses.encode(WebhookView(webhook), status: .created)
         }
         router.admin(.get, "/v1/webhooks/:id", admin) { _, context in
             try JSONResponses.encode(WebhookView(try await admin.webhook(context)))
         }
         router.admin(.patch, "/v1/webhooks/:id", admin) { request, context in
-            let webhook = try await admin.webhook(context)
             let json = try await JSONResponses.object(request)
-            let spec = try WebhookInput.update(webhook, with: json)
-            var updated = spec.makeWebhook(id: webhook.id, now: Clock.nowMillis())
-            updated.createdAt = webhook.createdAt
-            updated.state = webhook.state
-            updated.stateReason = webhook.stateReason
-            if case .bool(let enabled) = json["enabled"], enabled != webhook.enabled {
-                updated.state = enabled ? .active : .disabled
-                updated.stateReason = enabled ? nil : Self.disabledByOperator
+            return try await admin.modify(context) { webhook in
+                let spec = try WebhookInput.update(webhook, with: json)
+                var updated = spec.makeWebhook(id: webhook.id, now: webhook.updatedAt)
+                updated.createdAt = webhook.createdAt
+                updated.state = webhook.state
+                updated.stateReason = webhook.stateReason
+                if case .bool(let enabled) = json["enabled"], enabled != webhook.enabled {
+                    updated.state = enabled ? .active : .disabled
+                    updated.stateReason = enabled ? nil : Self.disabledByOperator
+                }
+                webhook = updated
             }
-            try await admin.save(updated, isNew: false)
-            return try JSONResponses.encode(WebhookView(updated))
         }
         router.admin(.delete, "/v1/webhooks/:id", admin) { _, context in
             let id = try context.parameters.require("id")

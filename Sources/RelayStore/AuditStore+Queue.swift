@@ -4,8 +4,9 @@ import RelayCore
 import Synchronization
 
 extension AuditStore {
-    /// Leases up to `limit` due messages of one webhook, oldest due first. A leased message is
-    /// not due again until `leaseUntil`, so a crash simply lets the lease run out.
+    /// Leases up to `limit` due messages of one webhook, oldest due first, and only while the
+    /// webhook is active. A leased message is not due again until `leaseUntil`, so a crash simply
+    /// lets the lease run out.
     public func claimDue(webhookID: String, limit: Int, now: Int64, leaseUntil: Int64) async throws -> [QueuedMessage] {
         guard limit > 0 else { return [] }
         return try await write { db in
@@ -16,10 +17,11 @@ extension AuditStore {
                     WHERE id IN (
                         SELECT id FROM messages
                         WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+                        AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
                         ORDER BY next_attempt_at, id LIMIT ?)
                     RETURNING id, uid, event_seq, sequence, attempts, created_at
                     """,
-                arguments: [leaseUntil, webhookID, now, limit])
+                arguments: [leaseUntil, webhookID, now, webhookID, limit])
             guard !claimed.isEmpty else { return [] }
             let eventSeqs = claimed.map { $0["event_seq"] as Int64 }
             let events = try Row.fetchAll(

@@ -8,28 +8,41 @@ extension AuditStore {
     ///
     /// - Throws: ``StoreError/nameTaken(_:)`` when another webhook has the name.
     public func createWebhook(_ webhook: Webhook) async throws {
-        try await saveWebhook(webhook, isNew: true)
-    }
-
-    /// Replaces a webhook's definition (its queue, sequence and declared flag are kept).
-    ///
-    /// - Throws: ``StoreError/webhookNotFound(_:)``, ``StoreError/nameTaken(_:)``.
-    public func updateWebhook(_ webhook: Webhook) async throws {
-        try await saveWebhook(webhook, isNew: false)
-    }
-
-    private func saveWebhook(_ webhook: Webhook, isNew: Bool) async throws {
         let columns = try encodeWebhook(webhook)
-        do {
-            let changed = try await write { db -> Int in
-                try Self.save(columns, isNew: isNew, db: db)
-                return db.changesCount
-            }
-            guard changed > 0 else { throw StoreError.webhookNotFound(webhook.id) }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw StoreError.nameTaken(webhook.name)
+        try await write { db in
+            try Self.requireNameFree(webhook.name, for: webhook.id, db: db)
+            try Self.save(columns, isNew: true, db: db)
         }
         changes.webhooksChanged()
+    }
+
+    /// Changes a webhook atomically: reads it, applies `change` and writes it back in one
+    /// transaction, so concurrent changes (and the relay pausing it) are never lost. Its queue,
+    /// sequence and declared flag are kept. An error thrown by `change` leaves it untouched.
+    ///
+    /// - Throws: ``StoreError/webhookNotFound(_:)``, ``StoreError/nameTaken(_:)``, or what `change` throws.
+    public func modifyWebhook<T: Sendable>(id: String, _ change: @escaping @Sendable (inout Webhook) throws -> T)
+        async throws -> (webhook: Webhook, result: T)
+    {
+        let outcome = try await write { db -> (Webhook, T) in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM webhooks WHERE id = ?", arguments: [id]) else {
+                throw StoreError.webhookNotFound(id)
+            }
+            var webhook = try self.decodeWebhook(row)
+            let result = try change(&webhook)
+            webhook.id = id
+            try Self.requireNameFree(webhook.name, for: id, db: db)
+            try Self.save(try self.encodeWebhook(webhook), isNew: false, db: db)
+            return (webhook, result)
+        }
+        changes.webhooksChanged()
+        return outcome
+    }
+
+    private static func requireNameFree(_ name: String, for id: String, db: Database) throws {
+        let taken = try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM webhooks WHERE name = ? AND id != ?)", arguments: [name, id])
+        if taken == true { throw StoreError.nameTaken(name) }
     }
 
     /// Deletes a webhook and every message queued for it; its attempts stay in the log.

@@ -105,7 +105,7 @@ extension AuditStore {
         ]
     }
 
-    private func decodeWebhook(_ row: Row) throws -> Webhook {
+    func decodeWebhook(_ row: Row) throws -> Webhook {
         let decoder = JSONDecoder()
         let secrets: [String] =
             try (row["secrets_sealed"] as Data?).map {

@@ -56,6 +56,19 @@ import Testing
         Refusal(
             body: webhookBody("a", url: "https://www.example.com:70000/webhook"), field: "url",
             reason: DestinationURL.Refusal.port.rawValue),
+        Refusal(
+            body: webhookBody("a", url: "https://0x7f000001/webhook"), field: "url",
+            reason: DestinationURL.Refusal.ipAddress.rawValue),
+        Refusal(
+            body: webhookBody("a", url: "https://127.0.0.1./webhook"), field: "url",
+            reason: DestinationURL.Refusal.ipAddress.rawValue),
+        Refusal(
+            body: webhookBody("a", url: "https://www.example.com/a b"), field: "url",
+            reason: DestinationURL.Refusal.whitespace.rawValue),
+        Refusal(
+            body: webhookBody("a", url: "https://www.example.com/" + String(repeating: "a", count: 2026)), field: "url",
+            reason: DestinationURL.Refusal.length.rawValue),
+        Refusal(body: webhookBody("a", url: "https:///webhook"), field: "url"),
         Refusal(body: #"{"name":"a","url":"\#(url)","events":["user login"]}"#, field: "events[0]"),
         Refusal(body: #"{"name":"a","url":"\#(url)","events":["*","bad!type"]}"#, field: "events[1]"),
         Refusal(
@@ -88,6 +101,9 @@ import Testing
         Refusal(
             body: webhookBody(
                 "a", extra: #""headers":{\#((1...33).map { #""X-H\#($0)":"v""# }.joined(separator: ","))}"#),
+            field: "headers"),
+        Refusal(
+            body: webhookBody("a", extra: #""headers":{"X-Big":"\#(String(repeating: "v", count: 8200))"}"#),
             field: "headers"),
         Refusal(body: webhookBody("a", extra: #""authorization":"Bearer""#), field: "authorization"),
         Refusal(body: webhookBody("a", extra: #""authorization":"Bearer ""#), field: "authorization"),
@@ -217,6 +233,29 @@ import Testing
                 status: 415)
             let after = try await relay.webhook(id)
             #expect(jsonEqual(after, created), "a refused PATCH changed \(created) into \(after)")
+        }
+    }
+
+    @Test func theLimitsThemselvesAreAccepted() async throws {
+        try await withAdminRelay { relay in
+            let ten = try jsonText((1...10).map { "secret-\($0)" })
+            let longest = String(repeating: "s", count: 256)
+            let headers = try jsonText(Dictionary(uniqueKeysWithValues: (1...32).map { ("X-H\($0)", "v") }))
+            let created = try await relay.createWebhook(
+                webhookBody("limits", extra: #""secrets":\#(ten),"headers":\#(headers)"#))
+            #expect((created["secrets"] as? [String])?.count == 10)
+            #expect((created["headers"] as? [String: String])?.count == 32)
+            let long = try await relay.createWebhook(webhookBody("long", extra: #""secrets":["\#(longest)"]"#))
+            #expect(long["secrets"] as? [String] == ["sss…"])
+            let tooLong = try await relay.request(
+                method: .POST, path: "/v1/webhooks",
+                body: webhookBody("too-long", extra: #""secrets":["\#(longest)s"]"#))
+            expectInvalid(tooLong, field: "secrets[0]")
+            let charset = try await relay.request(
+                method: .POST, path: "/v1/webhooks", body: webhookBody("charset"),
+                contentType: "application/json; charset=utf-8")
+            #expect(charset.status == 201, "\(charset.body)")
+            #expect(try await relay.webhookList().count == 3)
         }
     }
 }

@@ -182,4 +182,48 @@ import Testing
             }
         }
     }
+
+    @Test func aWebhookMadeOrChangedThroughTheAPIIsUsedWithoutARestart() async throws {
+        try await TestReceiver.with { receiver in
+            try await withAdminRelay { relay in
+                let created = try await relay.createWebhook(
+                    #"{"name":"live","url":"\#(receiver.url("/first"))","events":["user.*"],"#
+                        + #""headers":{"X-Tenant":"acme"},"allowPrivateNetwork":true}"#)
+                let id = try #require(created["id"] as? String)
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"live-1"}"#).status == 202)
+                let first = try await receiver.waitForRequests(1, path: "/first")
+                #expect(first[0].text.contains(#""live-1""#))
+                #expect(first[0].headers["x-tenant"] == "acme")
+
+                let patched = try await relay.request(
+                    method: .PATCH, path: "/v1/webhooks/\(id)",
+                    body: #"{"url":"\#(receiver.url("/second"))","headers":{"X-Tenant":"globex"}}"#)
+                #expect(patched.status == 200, "\(patched.body)")
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"live-2"}"#).status == 202)
+                let second = try await receiver.waitForRequests(1, path: "/second")
+                #expect(second[0].text.contains(#""live-2""#))
+                #expect(second[0].headers["x-tenant"] == "globex")
+                #expect(receiver.requests(path: "/first").count == 1)
+            }
+        }
+    }
+
+    @Test func aDeletedWebhookGetsNoMoreEvents() async throws {
+        try await TestReceiver.with { receiver in
+            try await withAdminRelay { relay in
+                let gone = try await relay.createWebhook(webhookBody("gone", url: receiver.url("/gone")))
+                let stays = try await relay.createWebhook(webhookBody("stays", url: receiver.url("/stays")))
+                let goneID = try #require(gone["id"] as? String)
+                let staysID = try #require(stays["id"] as? String)
+                #expect(try await relay.request(method: .DELETE, path: "/v1/webhooks/\(goneID)").status == 204)
+
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"after-delete"}"#).status == 202)
+                _ = try await receiver.waitForRequests(1, path: "/stays")
+                let detail = try await relay.request(method: .GET, path: "/v1/events/after-delete")
+                let messages = detail.json["messages"] as? [[String: Any]] ?? []
+                #expect(messages.compactMap { $0["webhookId"] as? String } == [staysID], "\(detail.body)")
+                #expect(receiver.requests(path: "/gone").isEmpty)
+            }
+        }
+    }
 }

@@ -82,7 +82,9 @@ struct DeclaredWebhookTests {
             #expect(gone.state == .disabled)
             #expect(gone.stateReason != nil)
             #expect(store.pendingMessageCount == 2)
-            #expect(try await store.claimAll(gone.id).count == 1)
+            let queued = try await store.messageStatuses(eventID: "e1").filter { $0.webhookID == gone.id }
+            #expect(queued.map(\.status) == ["pending"])
+            #expect(try await store.claimAll(gone.id).isEmpty, "a disabled webhook's messages are not claimed")
             try await store.ingest([sampleEvent("e2")])
             #expect(store.pendingMessageCount == 3)
 
