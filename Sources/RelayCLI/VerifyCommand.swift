@@ -24,14 +24,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         guard !secrets.isEmpty else { throw CommandFailure("verify: give at least one --secret") }
-        var fields: [String: String] = [:]
-        for header in headers {
-            guard let colon = header.firstIndex(of: ":") else {
-                throw CommandFailure("verify: '\(header)' is not 'Name: value'")
-            }
-            fields[String(header[..<colon]).trimmingCharacters(in: .whitespaces)] =
-                String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        }
+        let fields = try HeaderArguments.parse(headers, option: "verify: --header")
         let toleranceSeconds: Int64
         do {
             toleranceSeconds = try RelayDuration(parsing: tolerance).milliseconds / 1000

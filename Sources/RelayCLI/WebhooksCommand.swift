@@ -135,17 +135,7 @@ struct WebhookFields: ParsableArguments {
         if clearAuthorization { body["authorization"] = NSNull() }
         if !events.isEmpty { body["events"] = events }
         if !secrets.isEmpty { body["secrets"] = secrets }
-        if !headers.isEmpty {
-            var parsed: [String: String] = [:]
-            for header in headers {
-                guard let colon = header.firstIndex(of: ":") else {
-                    throw CommandFailure("--header '\(header)' is not 'Name: value'")
-                }
-                parsed[String(header[..<colon]).trimmingCharacters(in: .whitespaces)] =
-                    String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            }
-            body["headers"] = parsed
-        }
+        if !headers.isEmpty { body["headers"] = try HeaderArguments.parse(headers, option: "--header") }
         if enable && disable { throw CommandFailure("give --enable or --disable, not both") }
         if enable || disable { body["enabled"] = enable }
         if allowPrivateNetwork { body["allowPrivateNetwork"] = true }

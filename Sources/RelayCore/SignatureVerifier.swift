@@ -42,7 +42,7 @@ public enum SignatureVerifier {
                 standard(value, lowered: lowered, body: body, secrets: secrets, now: now, tolerance: toleranceSeconds))
         }
         if let value = lowered["x-hub-signature-256"] {
-            let signature = value.hasPrefix("sha256=") ? hexBytes(String(value.dropFirst(7))) : nil
+            let signature = value.hasPrefix("sha256=") ? Hex.decode(String(value.dropFirst(7))).map { Data($0) } : nil
             results.append(
                 match("X-Hub-Signature-256", signatures: signature.map { [$0] } ?? [], secrets: secrets) { secret in
                     (SymmetricKey(data: Data(secret.utf8)), body)
@@ -85,18 +85,5 @@ public enum SignatureVerifier {
             }
         }
         return Result(scheme: scheme, failure: "no secret produced this signature")
-    }
-
-    private static func hexBytes(_ hex: String) -> Data? {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes = Data()
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }

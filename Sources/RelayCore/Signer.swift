@@ -33,7 +33,7 @@ public enum Signer {
     /// `X-Hub-Signature-256`: `sha256=<hex>` with the first secret.
     public static func hubSignature(body: [UInt8], secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + Hex.encode(mac)
     }
 
     /// The Standard Webhooks key of a secret: the base64-decoded remainder of a `whsec_` secret,

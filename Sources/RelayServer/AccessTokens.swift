@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import RelayCore
 
 /// The accepted bearer tokens of one role, kept only as SHA-256 hashes and compared in
 /// constant time.
@@ -10,12 +11,12 @@ struct AccessTokens: Sendable {
 
     /// Tokens given in plain text (configuration) plus stored hex hashes (generated tokens).
     init(tokens: [String], hexHashes: [String]) {
-        hashes = tokens.map(Self.hash) + hexHashes.compactMap(Self.bytes(hex:))
+        hashes = tokens.map(Self.hash) + hexHashes.compactMap { Hex.decode($0) }.filter { $0.count == 32 }
     }
 
     /// The SHA-256 of `token`, as the store keeps it (hex).
     static func hexHash(_ token: String) -> String {
-        hash(token).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(hash(token))
     }
 
     /// Throws a bare `401` unless `request` carries `Authorization: Bearer <one of the tokens>`.
@@ -35,18 +36,5 @@ struct AccessTokens: Sendable {
 
     private static func hash(_ token: String) -> [UInt8] {
         Array(SHA256.hash(data: Data(token.utf8)))
-    }
-
-    private static func bytes(hex: String) -> [UInt8]? {
-        guard hex.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }

@@ -10,14 +10,14 @@ import Testing
 let testAdminToken = "test-admin-token"
 
 extension RunningRelay {
-    /// Sends one request to the relay's admin API over 127.0.0.1.
+    /// Sends one request to the relay over 127.0.0.1.
     ///
     /// `token` is sent as `Authorization: Bearer <token>` (none when `nil`); `authorization`, when
     /// given, is sent verbatim instead. A body is sent as `application/json` unless `contentType`
-    /// says otherwise.
+    /// says otherwise (no `Content-Type` when it is `nil`).
     func request(
         method: HTTPMethod, path: String, body: String? = nil, token: String? = testAdminToken,
-        authorization: String? = nil, contentType: String = "application/json"
+        authorization: String? = nil, contentType: String? = "application/json"
     ) async throws -> HTTPReply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
@@ -27,7 +27,7 @@ extension RunningRelay {
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
         }
         if let body {
-            request.headers.add(name: "Content-Type", value: contentType)
+            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))

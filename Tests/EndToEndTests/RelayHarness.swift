@@ -50,20 +50,11 @@ struct RunningRelay {
     let port: Int
     let configuration: RelayConfiguration
 
-    /// `POST /v1/events` with the given body.
+    /// `POST /v1/events` with the given body (no `Content-Type` when `contentType` is `nil`).
     func postEvents(
         _ body: String, contentType: String? = "application/json", token: String? = testIngestToken
     ) async throws -> HTTPReply {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/events")
-        request.method = .POST
-        if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        var headers: [String: String] = [:]
-        for header in response.headers { headers[header.name.lowercased()] = header.value }
-        return HTTPReply(status: Int(response.status.code), headers: headers, body: String(buffer: bytes))
+        try await request(method: .POST, path: "/v1/events", body: body, token: token, contentType: contentType)
     }
 
     /// A second handle on the relay's store, to look at what it holds.
