@@ -48,6 +48,26 @@ struct APIClient {
         return decoded
     }
 
+    /// Follows a Server-Sent Events stream, calling `onEvent` with each event's id and data,
+    /// until the server ends it or the connection drops.
+    func stream(_ path: String, lastEventID: String?, onEvent: (String?, String) throws -> Void) async throws {
+        let base = server.hasSuffix("/") ? String(server.dropLast()) : server
+        var request = HTTPClientRequest(url: base + path)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
+        let response = try await Self.http.execute(request, timeout: .hours(24 * 365))
+        guard response.status.code == 200 else {
+            let bytes = try await response.body.collect(upTo: 1024 * 1024)
+            let json = try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))
+            throw CommandFailure(Self.describeProblem(status: Int(response.status.code), json: json))
+        }
+        var parser = ServerSentEventParser()
+        for try await chunk in response.body {
+            for event in parser.feed(Array(chunk.readableBytesView)) { try onEvent(event.id, event.data) }
+        }
+    }
+
     /// One line for a problem+json answer: `422 Validation failed: url: only https is allowed`.
     static func describeProblem(status: Int, json: Any?) -> String {
         let problem = json as? [String: Any] ?? [:]

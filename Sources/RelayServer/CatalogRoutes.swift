@@ -33,9 +33,7 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
 
     /// The event object as stored, its messages and attempts.
     private static func render(_ detail: EventDetail) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let rest = try encoder.encode(
+        let rest = try JSONEncoder.relay.encode(
             EventDetailView(
                 receivedAt: RFC3339.format(millis: detail.receivedAt),
                 messages: detail.messages.map(MessageView.init), attempts: detail.attempts.map(AttemptView.init)))

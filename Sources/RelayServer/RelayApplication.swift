@@ -52,7 +52,7 @@ public func buildApplication(
     return Application(
         router: relay.router,
         configuration: .init(address: .hostname(host, port: port), serverName: "AuditRelay/\(RelayVersion.current)"),
-        services: [relay.dispatcher],
+        services: [relay.dispatcher, relay.retention],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }
@@ -62,6 +62,8 @@ public func buildApplication(
 public struct RelayComponents {
     public let store: AuditStore
     public let dispatcher: Dispatcher
+    /// Prunes what is older than `retention`.
+    public let retention: RetentionService
     public let router: Router<BasicRequestContext>
 
     public init(configuration: RelayConfiguration, options: ApplicationOptions, logger: Logger) async throws {
@@ -95,6 +97,7 @@ public struct RelayComponents {
         let adminTokens = try await accessTokens(
             configured: configuration.auth.adminTokens, role: .admin, store: store, options: options)
         dispatcher = Dispatcher(store: store, configuration: configuration.delivery, logger: logger)
+        retention = RetentionService(store: store, retention: configuration.retention, logger: logger)
 
         router = Router(context: BasicRequestContext.self)
         router.add(middleware: ProblemMiddleware())
@@ -105,6 +108,7 @@ public struct RelayComponents {
         WebhookRoutes(admin: admin).register(on: router)
         WebhookActionRoutes(admin: admin).register(on: router)
         CatalogRoutes(admin: admin).register(on: router)
+        DeliveryRoutes(admin: admin).register(on: router)
     }
 }
 

@@ -4,6 +4,7 @@ import RelayCore
 
 /// One recorded attempt, as the delivery log shows it (SPEC §7).
 public struct AttemptLogEntry: Sendable, Equatable {
+
     public var id: Int64
     public var messageID: String
     public var eventID: String
@@ -21,38 +22,87 @@ public struct AttemptLogEntry: Sendable, Equatable {
     public var responseBody: [UInt8]
 }
 
+extension AttemptLogEntry {
+    init(row: Row) {
+        self.init(
+            id: row["id"], messageID: row["message_uid"], eventID: row["event_id"], eventType: row["event_type"],
+            webhookID: row["webhook_id"], webhookName: row["webhook_name"], attempt: row["attempt"],
+            startedAt: row["started_at"], durationMillis: row["duration_ms"], httpStatus: row["http_status"],
+            error: row["error"], outcome: AttemptOutcome(rawValue: row["outcome"]) ?? .failed,
+            nextAttemptAt: row["next_attempt_at"], responseBody: Array((row["response_body"] as Data?) ?? Data()))
+    }
+}
+
+/// Which attempts to read from the delivery log.
+public struct AttemptQuery: Sendable, Equatable {
+    /// A webhook's id or name.
+    public var webhook: String?
+    public var eventID: String?
+    public var eventType: String?
+    public var outcome: AttemptOutcome?
+    /// Attempts started at or after this time (Unix milliseconds).
+    public var since: Int64?
+    /// Attempts started before this time (Unix milliseconds).
+    public var until: Int64?
+    /// Only attempts with a smaller id (paging back, newest first).
+    public var beforeID: Int64?
+    /// Only attempts with a larger id (following, oldest first).
+    public var afterID: Int64?
+    public var limit: Int
+
+    public init(
+        webhook: String? = nil, eventID: String? = nil, eventType: String? = nil, outcome: AttemptOutcome? = nil,
+        since: Int64? = nil, until: Int64? = nil, beforeID: Int64? = nil, afterID: Int64? = nil, limit: Int = 100
+    ) {
+        self.webhook = webhook
+        self.eventID = eventID
+        self.eventType = eventType
+        self.outcome = outcome
+        self.since = since
+        self.until = until
+        self.beforeID = beforeID
+        self.afterID = afterID
+        self.limit = limit
+    }
+}
+
 extension AuditStore {
-    /// Recorded attempts, newest first, optionally for one webhook.
+    /// Recorded attempts, newest first, optionally for one webhook or event.
     public func attempts(webhookID: String? = nil, eventID: String? = nil, limit: Int = 100) async throws
         -> [AttemptLogEntry]
     {
+        try await attempts(matching: AttemptQuery(webhook: webhookID, eventID: eventID, limit: limit))
+    }
+
+    /// The attempts `query` selects: newest first, or oldest first when it follows (`afterID`).
+    public func attempts(matching query: AttemptQuery) async throws -> [AttemptLogEntry] {
         try await pool.read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
-            if let webhookID {
-                conditions.append("webhook_id = ?")
-                arguments.append(webhookID)
+            func add(_ condition: String, _ values: (any DatabaseValueConvertible)?...) {
+                conditions.append(condition)
+                arguments.append(contentsOf: values)
             }
-            if let eventID {
-                conditions.append("event_id = ?")
-                arguments.append(eventID)
-            }
+            if let webhook = query.webhook { add("(webhook_id = ? OR webhook_name = ?)", webhook, webhook) }
+            if let eventID = query.eventID { add("event_id = ?", eventID) }
+            if let eventType = query.eventType { add("event_type = ?", eventType) }
+            if let outcome = query.outcome { add("outcome = ?", outcome.rawValue) }
+            if let since = query.since { add("started_at >= ?", since) }
+            if let until = query.until { add("started_at < ?", until) }
+            if let beforeID = query.beforeID { add("id < ?", beforeID) }
+            if let afterID = query.afterID { add("id > ?", afterID) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let order = query.afterID == nil ? "DESC" : "ASC"
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM attempts \(filter) ORDER BY id DESC LIMIT ?",
-                arguments: StatementArguments(arguments + [limit])
-            )
-            .map { row in
-                AttemptLogEntry(
-                    id: row["id"], messageID: row["message_uid"], eventID: row["event_id"],
-                    eventType: row["event_type"],
-                    webhookID: row["webhook_id"], webhookName: row["webhook_name"], attempt: row["attempt"],
-                    startedAt: row["started_at"], durationMillis: row["duration_ms"], httpStatus: row["http_status"],
-                    error: row["error"], outcome: AttemptOutcome(rawValue: row["outcome"]) ?? .failed,
-                    nextAttemptAt: row["next_attempt_at"],
-                    responseBody: Array((row["response_body"] as Data?) ?? Data()))
-            }
+                db, sql: "SELECT * FROM attempts \(filter) ORDER BY id \(order) LIMIT ?",
+                arguments: StatementArguments(arguments + [query.limit])
+            ).map(AttemptLogEntry.init(row:))
         }
+    }
+
+    /// The id of the newest recorded attempt (0 when none).
+    public func latestAttemptID() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM attempts") ?? 0 }
     }
 
     /// The message ids and statuses of an event's messages (for tests and `GET /v1/events/{id}`).

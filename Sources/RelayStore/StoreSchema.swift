@@ -81,6 +81,14 @@ enum StoreSchema {
                     );
                     """)
         }
+        migrator.registerMigration("2-retention") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX attempts_started ON attempts(started_at);
+                    CREATE INDEX messages_finished ON messages(finished_at) WHERE status != 'pending';
+                    CREATE INDEX events_received ON events(received_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,176 @@
+import ArgumentParser
+import Foundation
+
+/// `auditrelay deliveries list|tail|retry|replay`.
+struct DeliveriesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliveries", abstract: "The delivery log: every attempt, live.",
+        subcommands: [List.self, Tail.self, Retry.self, Replay.self])
+
+    /// Filters shared by `list` and `tail`.
+    struct Filters: ParsableArguments {
+        @Option(help: "Only this webhook (id or name).") var webhook: String?
+        @Option(help: "Only this outcome: delivered, retrying, failed, paused, disabled, expired.") var status: String?
+        @Option(help: "Only this event type.") var type: String?
+        @Option(help: "Only this event id.") var event: String?
+
+        var queryItems: [URLQueryItem] {
+            [("webhook", webhook), ("status", status), ("type", type), ("event", event)].compactMap { name, value in
+                value.map { URLQueryItem(name: name, value: $0) }
+            }
+        }
+
+        func path(_ base: String, extra: [URLQueryItem] = []) -> String {
+            var components = URLComponents()
+            components.path = base
+            let items = queryItems + extra
+            components.queryItems = items.isEmpty ? nil : items
+            return components.string ?? base
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List attempts, newest first.")
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var filters: Filters
+        @Option(help: "How many.") var limit = 50
+
+        func run() async throws {
+            let page = try await options.client.call(
+                .get, filters.path("/v1/deliveries", extra: [URLQueryItem(name: "limit", value: String(limit))]))
+            try options.output(page) {
+                let attempts = (page as? [String: Any])?["deliveries"] as? [[String: Any]] ?? []
+                let printer = AttemptLine(colored: false)
+                for attempt in attempts { print(printer.render(attempt)) }
+            }
+        }
+    }
+
+    struct Tail: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the latest attempts; with --follow, keep printing new ones as they happen.")
+        @OptionGroup var options: ClientOptions
+        @OptionGroup var filters: Filters
+        @Flag(name: .shortAndLong, help: "Keep following, reconnecting when the stream drops.") var follow = false
+        @Option(help: "How many recent attempts to show first.") var lines = 20
+
+        func run() async throws {
+            let page = try await options.client.call(
+                .get, filters.path("/v1/deliveries", extra: [URLQueryItem(name: "limit", value: String(lines))]))
+            let recent = ((page as? [String: Any])?["deliveries"] as? [[String: Any]] ?? []).reversed()
+            let printer = AttemptLine(colored: !options.json && isatty(STDOUT_FILENO) == 1)
+            for attempt in recent { try emit(attempt, printer) }
+            guard follow else { return }
+            var lastID = recent.last?["id"] as? String
+            if lastID == nil {
+                lastID = ((try? await options.client.call(.get, "/v1/deliveries?limit=1")) as? [String: Any])
+                    .flatMap { ($0["deliveries"] as? [[String: Any]])?.first?["id"] as? String }
+            }
+            while !Task.isCancelled {
+                do {
+                    try await options.client.stream(filters.path("/v1/deliveries/stream"), lastEventID: lastID) {
+                        id, data in
+                        guard let attempt = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]
+                        else { return }
+                        try emit(attempt, printer)
+                        lastID = id ?? lastID
+                    }
+                } catch let failure as CommandFailure where failure.description.hasPrefix("4") {
+                    throw failure
+                } catch {
+                    FileHandle.standardError.write(Data("stream interrupted (\(error)); reconnecting\n".utf8))
+                }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+
+        private func emit(_ attempt: [String: Any], _ printer: AttemptLine) throws {
+            var line: String
+            if options.json {
+                let data = try JSONSerialization.data(
+                    withJSONObject: attempt, options: [.sortedKeys, .withoutEscapingSlashes])
+                line = String(decoding: data, as: UTF8.self)
+            } else {
+                line = printer.render(attempt)
+            }
+            line.append("\n")
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deliver a message again (same message id).")
+        @OptionGroup var options: ClientOptions
+        @Argument(help: "The message id (msg_…).") var message: String
+
+        func run() async throws {
+            let answer = try await options.client.call(.post, "/v1/messages/\(message)/retry")
+            try options.output(answer) { print("queued \(message) again") }
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver again a webhook's finished messages queued since a time (same message ids).")
+        @OptionGroup var options: ClientOptions
+        @Option(help: "The webhook's id.") var webhook: String
+        @Option(help: "RFC 3339 time: messages queued since then.") var since: String
+        @Option(help: "RFC 3339 time: and before this.") var until: String?
+        @Option(help: "Only delivered, failed or expired messages.") var status: String?
+        @Flag(help: "Only report what would be sent.") var dryRun = false
+
+        func run() async throws {
+            var body: [String: Any] = ["since": since, "dryRun": dryRun]
+            body["until"] = until
+            body["status"] = status
+            let answer = try await options.client.call(.post, "/v1/webhooks/\(webhook)/replay", json: body)
+            try options.output(answer) {
+                let report = answer as? [String: Any] ?? [:]
+                let count = report["count"] as? Int ?? 0
+                print(dryRun ? "would send \(count) messages again" : "queued \(count) messages again")
+                for id in report["messageIds"] as? [String] ?? [] { print("  \(id)") }
+            }
+        }
+    }
+}
+
+/// One delivery-log line: `time  webhook  type  event  #attempt  status  duration  outcome`.
+struct AttemptLine {
+    let colored: Bool
+
+    func render(_ attempt: [String: Any]) -> String {
+        let outcome = attempt["outcome"] as? String ?? "?"
+        let status = (attempt["httpStatus"] as? Int).map(String.init) ?? "-"
+        let columns = [
+            attempt["startedAt"] as? String ?? "",
+            pad(attempt["webhookName"] as? String ?? "", 16),
+            pad(attempt["eventType"] as? String ?? "", 20),
+            pad(attempt["eventId"] as? String ?? "", 30),
+            pad("#\(attempt["attempt"] as? Int ?? 0)", 3),
+            pad(status, 3),
+            pad("\(attempt["durationMs"] as? Int ?? 0)ms", 7),
+            paint(pad(outcome, 9)),
+        ]
+        let line = columns.joined(separator: "  ")
+        guard let error = attempt["error"] as? String, outcome != "delivered" else {
+            return String(line.reversed().drop { $0 == " " }.reversed())
+        }
+        return line + "  " + error
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func paint(_ outcome: String) -> String {
+        guard colored else { return outcome }
+        let code =
+            switch outcome.trimmingCharacters(in: .whitespaces) {
+            case "delivered": "32"
+            case "retrying": "33"
+            case "paused", "disabled": "35"
+            default: "31"
+            }
+        return "\u{1B}[\(code)m\(outcome)\u{1B}[0m"
+    }
+}

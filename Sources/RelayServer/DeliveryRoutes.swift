@@ -1,0 +1,197 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RelayCore
+import RelayStore
+import ServiceLifecycle
+
+/// The delivery log (SPEC §7): `GET /v1/deliveries`, `GET /v1/deliveries/stream` (Server-Sent
+/// Events), `POST /v1/messages/{id}/retry`, `POST /v1/webhooks/{id}/replay`.
+struct DeliveryRoutes<Context: RequestContext>: Sendable {
+    let admin: AdminContext
+    /// How often the stream looks for new attempts.
+    var pollInterval: Duration = .milliseconds(250)
+    /// How often the stream sends a keep-alive comment when nothing happens.
+    var keepAliveInterval: Duration = .seconds(15)
+
+    func register(on router: Router<Context>) {
+        router.admin(.get, "/v1/deliveries", admin) { request, _ in
+            var query = try Self.query(request.uri.queryParameters)
+            query.limit = min(max(Int(request.uri.queryParameters["limit"] ?? "") ?? 100, 1), 1000)
+            if let cursor = request.uri.queryParameters["cursor"] {
+                guard let id = Self.attemptID(String(cursor)) else {
+                    throw RelayProblem.invalid([FieldError(field: "cursor", reason: "is not a cursor from this API")])
+                }
+                query.beforeID = id
+            }
+            let attempts = try await admin.store.attempts(matching: query)
+            let next = attempts.count == query.limit ? attempts.last.map { "att_\($0.id)" } : nil
+            return try JSONResponses.encode(DeliveryPage(deliveries: attempts.map(AttemptView.init), nextCursor: next))
+        }
+        router.admin(.get, "/v1/deliveries/stream", admin) { request, _ in
+            var filters = try Self.query(request.uri.queryParameters)
+            filters.limit = 500
+            let query = filters
+            let resumeFrom = HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] }.flatMap(Self.attemptID)
+            let latest = try await admin.store.latestAttemptID()
+            let start = resumeFrom ?? latest
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    try await stream(query, after: start, to: &writer)
+                })
+        }
+        router.admin(.post, "/v1/messages/:id/retry", admin) { _, context in
+            let id = try context.parameters.require("id")
+            guard try await admin.store.retryMessage(id: id, now: Clock.nowMillis()) else {
+                throw ProblemResponse(.notFound, detail: "no message has the id \(id)")
+            }
+            return try JSONResponses.encode(["messageId": id, "status": "pending"], status: .accepted)
+        }
+        router.admin(.post, "/v1/webhooks/:id/replay", admin) { request, context in
+            let webhook = try await admin.webhook(context)
+            let replay = try ReplayRequest(try await JSONResponses.object(request))
+            let report = try await admin.store.replay(
+                webhookID: webhook.id, since: replay.since, until: replay.until, status: replay.status,
+                dryRun: replay.dryRun, now: Clock.nowMillis())
+            return try JSONResponses.encode(
+                ReplayView(dryRun: replay.dryRun, count: report.count, messageIds: report.messageIDs),
+                status: replay.dryRun ? .ok : .accepted)
+        }
+    }
+
+    /// Writes every new matching attempt as an SSE event until the client leaves or the relay
+    /// shuts down gracefully.
+    private func stream(_ query: AttemptQuery, after start: Int64, to writer: inout any ResponseBodyWriter) async throws
+    {
+        var last = start
+        var quietSince = ContinuousClock.now
+        try await writer.write(ByteBuffer(string: ": stream of delivery attempts\nretry: 1000\n\n"))
+        do {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                var page = query
+                page.afterID = last
+                let attempts = try await admin.store.attempts(matching: page)
+                for attempt in attempts {
+                    let data = try JSONEncoder.relay.encode(AttemptView(attempt))
+                    try await writer.write(
+                        ByteBuffer(
+                            string:
+                                "id: att_\(attempt.id)\nevent: attempt\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+                        ))
+                    last = attempt.id
+                    quietSince = .now
+                }
+                if ContinuousClock.now - quietSince >= keepAliveInterval {
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    quietSince = .now
+                }
+                if attempts.count < page.limit {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+                }
+            }
+        } catch is CancellationError {
+            // Shutdown or a departed client: end the stream cleanly.
+        }
+        try await writer.finish(nil)
+    }
+
+    /// The filters common to the list and the stream.
+    private static func query(_ parameters: Parameters) throws -> AttemptQuery {
+        var query = AttemptQuery()
+        var errors: [FieldError] = []
+        query.webhook = parameters["webhook"].map(String.init)
+        query.eventID = parameters["event"].map(String.init)
+        query.eventType = parameters["type"].map(String.init)
+        if let status = parameters["status"] {
+            query.outcome = AttemptOutcome(rawValue: String(status))
+            if query.outcome == nil {
+                let allowed = AttemptOutcome.allCases.map(\.rawValue).joined(separator: ", ")
+                errors.append(FieldError(field: "status", reason: "must be one of \(allowed)"))
+            }
+        }
+        for (name, keyPath) in [("since", \AttemptQuery.since), ("until", \AttemptQuery.until)] {
+            guard let text = parameters[Substring(name)] else { continue }
+            guard let millis = RFC3339.parseMillis(String(text)) else {
+                errors.append(FieldError(field: name, reason: "must be an RFC 3339 date-time"))
+                continue
+            }
+            query[keyPath: keyPath] = millis
+        }
+        guard errors.isEmpty else { throw RelayProblem.invalid(errors) }
+        return query
+    }
+
+    /// The number of an `att_…` id.
+    static func attemptID(_ text: String) -> Int64? {
+        text.hasPrefix("att_") ? Int64(text.dropFirst(4)) : nil
+    }
+}
+
+private struct DeliveryPage: Encodable {
+    let deliveries: [AttemptView]
+    let nextCursor: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(deliveries, forKey: .deliveries)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+
+    private enum CodingKeys: String, CodingKey { case deliveries, nextCursor }
+}
+
+private struct ReplayView: Encodable {
+    let dryRun: Bool
+    let count: Int
+    let messageIds: [String]
+}
+
+/// The body of `POST /v1/webhooks/{id}/replay`.
+private struct ReplayRequest {
+    let since: Int64
+    let until: Int64?
+    let status: String?
+    let dryRun: Bool
+
+    init(_ json: [String: JSONValue]) throws {
+        var errors = json.keys.filter { !["since", "until", "status", "dryRun"].contains($0) }.sorted().map {
+            FieldError(field: $0, reason: "is not a field of this request")
+        }
+        func time(_ name: String) -> Int64? {
+            guard let value = json[name] else { return nil }
+            guard let millis = value.string.flatMap(RFC3339.parseMillis) else {
+                errors.append(FieldError(field: name, reason: "must be an RFC 3339 date-time"))
+                return nil
+            }
+            return millis
+        }
+        let since = time("since")
+        if json["since"] == nil { errors.append(FieldError(field: "since", reason: "is required")) }
+        until = time("until")
+        status = json["status"]?.string
+        if json["status"] != nil, !["delivered", "failed", "expired"].contains(status ?? "") {
+            errors.append(FieldError(field: "status", reason: "must be one of delivered, failed, expired"))
+        }
+        switch json["dryRun"] {
+        case nil: dryRun = false
+        case .bool(let flag)?: dryRun = flag
+        default:
+            dryRun = false
+            errors.append(FieldError(field: "dryRun", reason: "must be true or false"))
+        }
+        guard errors.isEmpty, let since else { throw RelayProblem.invalid(errors) }
+        self.since = since
+    }
+}
+
+extension JSONEncoder {
+    /// The encoder every API answer uses: sorted keys, slashes unescaped.
+    static var relay: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

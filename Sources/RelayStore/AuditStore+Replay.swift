@@ -1,0 +1,73 @@
+import Foundation
+import GRDB
+import RelayCore
+import Synchronization
+
+/// What a replay selected, and queued unless it was a dry run.
+public struct ReplayReport: Sendable, Equatable {
+    /// How many messages matched.
+    public var count: Int
+    /// The first 100 matching message ids, oldest first.
+    public var messageIDs: [String]
+}
+
+extension AuditStore {
+    /// Queues a message again, with the same id, due now (its attempt count goes on).
+    ///
+    /// - Returns: `false` when no message has `id`.
+    public func retryMessage(id: String, now: Int64) async throws -> Bool {
+        let (found, webhookID) = try await write { db -> (Bool, String?) in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT webhook_id, status FROM messages WHERE uid = ?", arguments: [id])
+            else { return (false, nil) }
+            try db.execute(
+                sql: """
+                    UPDATE messages SET status = 'pending', leased = 0, next_attempt_at = ?, finished_at = NULL
+                    WHERE uid = ? AND leased = 0
+                    """, arguments: [now, id])
+            if (row["status"] as String) != "pending" && db.changesCount > 0 {
+                self.tallies.pendingMessages.withLock { $0 += 1 }
+            }
+            return (true, row["webhook_id"])
+        }
+        if let webhookID { changes.queued(for: [webhookID]) }
+        return found
+    }
+
+    /// Queues again the finished messages of a webhook that were queued in `since..<until`
+    /// (optionally only those `delivered`, `failed` or `expired`), with their ids unchanged.
+    public func replay(
+        webhookID: String, since: Int64, until: Int64?, status: String?, dryRun: Bool, now: Int64
+    ) async throws -> ReplayReport {
+        var conditions = ["webhook_id = ?", "created_at >= ?", "status != 'pending'"]
+        var arguments: [(any DatabaseValueConvertible)?] = [webhookID, since]
+        if let until {
+            conditions.append("created_at < ?")
+            arguments.append(until)
+        }
+        if let status {
+            conditions.append("status = ?")
+            arguments.append(status)
+        }
+        let filter = conditions.joined(separator: " AND ")
+        let selection = StatementArguments(arguments)
+        let report = try await write { db -> ReplayReport in
+            let count =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(filter)", arguments: selection) ?? 0
+            let ids = try String.fetchAll(
+                db, sql: "SELECT uid FROM messages WHERE \(filter) ORDER BY id LIMIT 100", arguments: selection)
+            if !dryRun && count > 0 {
+                try db.execute(
+                    sql: """
+                        UPDATE messages SET status = 'pending', leased = 0, next_attempt_at = ?, finished_at = NULL
+                        WHERE \(filter)
+                        """, arguments: StatementArguments([now]) + selection)
+                self.tallies.pendingMessages.withLock { $0 += db.changesCount }
+            }
+            return ReplayReport(count: count, messageIDs: ids)
+        }
+        if !dryRun && report.count > 0 { changes.queued(for: [webhookID]) }
+        return report
+    }
+}
