@@ -2,6 +2,7 @@ import Logging
 import RelayCore
 import RelayStore
 import ServiceLifecycle
+import Synchronization
 
 /// The delivery service: keeps one ``Lane`` per active webhook, wakes lanes when messages are
 /// queued, and follows webhook changes (new, updated, paused, resumed, removed).
@@ -17,11 +18,17 @@ public final class Dispatcher: Service {
     private let store: AuditStore
     private let transportConfiguration: HTTPTransport.Configuration
     private let settings: DeliverySettings
+    private let observer: (any AttemptObserver)?
     private let logger: Logger
+    private let running = Mutex(false)
 
     /// A dispatcher for the configuration's `delivery:` section. The HTTP client lives as long as
     /// ``run()``.
-    public init(store: AuditStore, configuration: RelayConfiguration.Delivery, logger: Logger) {
+    public init(
+        store: AuditStore, configuration: RelayConfiguration.Delivery, observer: (any AttemptObserver)? = nil,
+        logger: Logger
+    ) {
+        self.observer = observer
         self.store = store
         self.transportConfiguration = HTTPTransport.Configuration(
             connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
@@ -30,7 +37,12 @@ public final class Dispatcher: Service {
         self.logger = logger
     }
 
+    /// Whether ``run()`` is delivering (for readiness).
+    public var isRunning: Bool { running.withLock { $0 } }
+
     public func run() async throws {
+        running.withLock { $0 = true }
+        defer { running.withLock { $0 = false } }
         let transports = try Transports(
             configuration: transportConfiguration, allowPrivateNetworks: settings.allowPrivateNetworks)
         do {
@@ -81,7 +93,9 @@ public final class Dispatcher: Service {
                 lane.update(webhook)
                 continue
             }
-            let lane = Lane(webhook: webhook, store: store, transports: transports, settings: settings, logger: logger)
+            let lane = Lane(
+                webhook: webhook, store: store, transports: transports, settings: settings, observer: observer,
+                logger: logger)
             lanes[id] = lane
             group.addTask { await lane.run() }
         }

@@ -22,9 +22,14 @@ final class Lane: Sendable {
     private let store: AuditStore
     private let transports: Transports
     private let settings: DeliverySettings
+    private let observer: (any AttemptObserver)?
     private let logger: Logger
 
-    init(webhook: Webhook, store: AuditStore, transports: Transports, settings: DeliverySettings, logger: Logger) {
+    init(
+        webhook: Webhook, store: AuditStore, transports: Transports, settings: DeliverySettings,
+        observer: (any AttemptObserver)?, logger: Logger
+    ) {
+        self.observer = observer
         self.webhookID = webhook.id
         self.webhook = Mutex(webhook)
         self.store = store
@@ -150,6 +155,7 @@ final class Lane: Sendable {
             logger.error(
                 "recording an attempt failed", metadata: ["error": "\(error)", "relay.message": "\(message.id)"])
         }
+        observer?.attemptFinished(webhookName: webhook.name, outcome: decision.outcome, duration: elapsed)
         if decision.outcome == .paused || decision.outcome == .disabled {
             logger.warning(
                 "webhook \(decision.outcome.rawValue)", metadata: ["relay.reason": "\(decision.reason ?? "")"])

@@ -10,6 +10,7 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
     let store: AuditStore
     let tokens: AccessTokens
     let settings: RelayConfiguration.Ingest
+    let metrics: RelayMetrics
 
     func register(on router: Router<Context>) {
         router.post("/v1/events") { request, context in try await self.ingest(request, context: context) }
@@ -37,8 +38,10 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
         let receivedAt = Clock.nowMillis()
         let events = incoming.map { $0.stored(receivedAt: receivedAt) }
         let receipt: IngestReceipt
+        let started = ContinuousClock.now
         do {
             receipt = try await store.ingest(events, receivedAt: receivedAt, maxQueued: settings.maxQueuedEvents)
+            metrics.ingested(receipt, commit: ContinuousClock.now - started)
         } catch let error as StoreError {
             throw ProblemResponse(
                 RelayProblem(

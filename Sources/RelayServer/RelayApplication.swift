@@ -96,14 +96,17 @@ public struct RelayComponents {
             configured: configuration.auth.ingestTokens, role: .ingest, store: store, options: options)
         let adminTokens = try await accessTokens(
             configured: configuration.auth.adminTokens, role: .admin, store: store, options: options)
-        dispatcher = Dispatcher(store: store, configuration: configuration.delivery, logger: logger)
+        let metrics = RelayMetrics()
+        dispatcher = Dispatcher(
+            store: store, configuration: configuration.delivery, observer: metrics, logger: logger)
         retention = RetentionService(store: store, retention: configuration.retention, logger: logger)
 
         router = Router(context: BasicRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        HealthRoutes(store: store).register(on: router)
+        HealthRoutes(store: store, dispatcher: dispatcher, metrics: metrics).register(on: router)
         OpenAPIRoute().register(on: router)
-        IngestRoutes(store: store, tokens: ingestTokens, settings: configuration.ingest).register(on: router)
+        IngestRoutes(store: store, tokens: ingestTokens, settings: configuration.ingest, metrics: metrics)
+            .register(on: router)
         let admin = AdminContext(store: store, tokens: adminTokens, configuration: configuration)
         WebhookRoutes(admin: admin).register(on: router)
         WebhookActionRoutes(admin: admin).register(on: router)

@@ -51,6 +51,7 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
             guard let webhook = try await admin.store.resumeWebhook(id: id, now: Clock.nowMillis()) else {
                 throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
             }
+            context.logger.info("webhook resumed", metadata: ["relay.webhook": "\(webhook.name)"])
             return try JSONResponses.encode(WebhookView(webhook))
         }
     }

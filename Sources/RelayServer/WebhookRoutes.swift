@@ -24,6 +24,11 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.patch, "/v1/webhooks/:id", admin) { request, context in
             let json = try await JSONResponses.object(request)
+            if case .bool(let enabled) = json["enabled"] {
+                context.logger.info(
+                    enabled ? "webhook enabled" : "webhook disabled",
+                    metadata: ["relay.webhook": "\(try context.parameters.require("id"))"])
+            }
             return try await admin.modify(context) { webhook in
                 let spec = try WebhookInput.update(webhook, with: json)
                 var updated = spec.makeWebhook(id: webhook.id, now: webhook.updatedAt)

@@ -58,14 +58,26 @@ public final class AuditStore: Sendable {
         do {
             return try await writer.write(work)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            tallies.storageFullAt.withLock { $0 = Clock.nowMillis() }
             throw StoreError.storageFull
         }
     }
 }
 
 extension AuditStore {
-    /// Throws unless a write transaction can be opened and committed now.
-    public func probeWritable() async throws {
-        try await write { db in try db.execute(sql: "UPDATE tokens SET role = role WHERE 0") }
+    /// How long after a write refused for lack of space the store still reports not writable.
+    public static let storageFullMemoryMillis: Int64 = 10_000
+
+    /// Throws unless the store takes writes now: a real write and commit, and no write refused
+    /// for lack of space in the last ``storageFullMemoryMillis``.
+    public func probeWritable(now: Int64) async throws {
+        if let fullAt = tallies.storageFullAt.withLock({ $0 }), now - fullAt < Self.storageFullMemoryMillis {
+            throw StoreError.storageFull
+        }
+        try await write { db in
+            try db.execute(sql: "DELETE FROM tokens WHERE role = 'probe'")
+            try db.execute(
+                sql: "INSERT INTO tokens (hash, role, created_at) VALUES ('probe', 'probe', ?)", arguments: [now])
+        }
     }
 }

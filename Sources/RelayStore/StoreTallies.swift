@@ -6,6 +6,8 @@ import Synchronization
 final class StoreTallies: Sendable {
     /// Undelivered messages, so ingest can refuse a full queue without counting rows.
     let pendingMessages = Mutex(0)
+    /// When a write last failed for lack of space (Unix milliseconds).
+    let storageFullAt = Mutex<Int64?>(nil)
     /// Event types already in the catalogue, so ingest writes only new ones.
     let knownEventTypes = Mutex<Set<String>>([])
 
