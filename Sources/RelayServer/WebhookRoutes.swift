@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import RelayCore
 import RelayStore
 
@@ -25,9 +26,8 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
         router.admin(.patch, "/v1/webhooks/:id", admin) { request, context in
             let json = try await JSONResponses.object(request)
             if case .bool(let enabled) = json["enabled"] {
-                context.logger.info(
-                    enabled ? "webhook enabled" : "webhook disabled",
-                    metadata: ["relay.webhook": "\(try context.parameters.require("id"))"])
+                let id = try context.parameters.require("id")
+                context.logger.info(enabled ? "webhook enabled" : "webhook disabled", metadata: ["relay.webhook": "\(id)"])
             }
             return try await admin.modify(context) { webhook in
                 let spec = try WebhookInput.update(webhook, with: json)
