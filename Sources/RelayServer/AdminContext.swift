@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import RelayCore
 import RelayStore
@@ -15,6 +16,12 @@ struct AdminContext: Sendable {
             throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
         }
         return webhook
+    }
+
+    /// The webhook as the API shows it, with its health read now.
+    func view(_ webhook: Webhook, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let health = try await store.webhookHealth(webhookID: webhook.id)[webhook.id] ?? .fresh
+        return try JSONResponses.encode(WebhookView(webhook, health: health), status: status)
     }
 
     /// Creates `webhook`, turning a taken name into a `422` on `name`.
@@ -36,7 +43,7 @@ struct AdminContext: Sendable {
                 try change(&webhook)
                 webhook.updatedAt = Clock.nowMillis()
             }
-            return try JSONResponses.encode(WebhookView(webhook))
+            return try await view(webhook)
         } catch StoreError.nameTaken(let name) {
             throw Self.nameTaken(name)
         } catch StoreError.webhookNotFound(let id) {

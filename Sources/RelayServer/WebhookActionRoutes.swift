@@ -53,7 +53,7 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
                 throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
             }
             context.logger.info("webhook resumed", metadata: ["relay.webhook": "\(webhook.name)"])
-            return try JSONResponses.encode(WebhookView(webhook))
+            return try await admin.view(webhook)
         }
     }
 

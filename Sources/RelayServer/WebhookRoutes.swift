@@ -9,7 +9,8 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
 
     func register(on router: Router<Context>) {
         router.admin(.get, "/v1/webhooks", admin) { _, _ in
-            let webhooks = try await admin.store.webhooks().map(WebhookView.init)
+            let health = try await admin.store.webhookHealth()
+            let webhooks = try await admin.store.webhooks().map { WebhookView($0, health: health[$0.id] ?? .fresh) }
             return try JSONResponses.encode(["webhooks": webhooks])
         }
         router.admin(.post, "/v1/webhooks", admin) { request, _ in
@@ -18,16 +19,17 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
             var webhook = spec.makeWebhook(id: Identifier.make(prefix: "wh_", millis: now), now: now)
             if !spec.enabled { webhook.stateReason = Self.disabledByOperator }
             try await admin.create(webhook)
-            return try JSONResponses.encode(WebhookView(webhook), status: .created)
+            return try await admin.view(webhook, status: .created)
         }
         router.admin(.get, "/v1/webhooks/:id", admin) { _, context in
-            try JSONResponses.encode(WebhookView(try await admin.webhook(context)))
+            try await admin.view(try await admin.webhook(context))
         }
         router.admin(.patch, "/v1/webhooks/:id", admin) { request, context in
             let json = try await JSONResponses.object(request)
             if case .bool(let enabled) = json["enabled"] {
                 let id = try context.parameters.require("id")
-                context.logger.info(enabled ? "webhook enabled" : "webhook disabled", metadata: ["relay.webhook": "\(id)"])
+                context.logger.info(
+                    enabled ? "webhook enabled" : "webhook disabled", metadata: ["relay.webhook": "\(id)"])
             }
             return try await admin.modify(context) { webhook in
                 let spec = try WebhookInput.update(webhook, with: json)

@@ -19,8 +19,10 @@ struct WebhookView: Encodable {
     let hubSignature: Bool
     let createdAt: String
     let updatedAt: String
+    let health: HealthView
 
-    init(_ webhook: Webhook) {
+    init(_ webhook: Webhook, health: WebhookHealth) {
+        self.health = HealthView(health)
         id = webhook.id
         name = webhook.name
         kind = webhook.kind.rawValue
@@ -41,7 +43,7 @@ struct WebhookView: Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case id, name, kind, url, events, format, secrets, authorization, headers, enabled, state, stateReason
-        case allowPrivateNetwork, hubSignature, createdAt, updatedAt
+        case allowPrivateNetwork, hubSignature, createdAt, updatedAt, health
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -62,5 +64,39 @@ struct WebhookView: Encodable {
         try container.encode(hubSignature, forKey: .hubSignature)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(health, forKey: .health)
+    }
+}
+
+/// A webhook's queue and recent results.
+struct HealthView: Encodable {
+    let queueDepth: Int
+    let oldestPendingAt: String?
+    let lastSuccessAt: String?
+    let lastFailureAt: String?
+    let lastFailureReason: String?
+    let consecutiveFailures: Int
+
+    init(_ health: WebhookHealth) {
+        queueDepth = health.queueDepth
+        oldestPendingAt = health.oldestPendingAt.map(RFC3339.format(millis:))
+        lastSuccessAt = health.lastSuccessAt.map(RFC3339.format(millis:))
+        lastFailureAt = health.lastFailureAt.map(RFC3339.format(millis:))
+        lastFailureReason = health.lastFailureReason
+        consecutiveFailures = health.consecutiveFailures
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case queueDepth, oldestPendingAt, lastSuccessAt, lastFailureAt, lastFailureReason, consecutiveFailures
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(queueDepth, forKey: .queueDepth)
+        try container.encode(oldestPendingAt, forKey: .oldestPendingAt)
+        try container.encode(lastSuccessAt, forKey: .lastSuccessAt)
+        try container.encode(lastFailureAt, forKey: .lastFailureAt)
+        try container.encode(lastFailureReason, forKey: .lastFailureReason)
+        try container.encode(consecutiveFailures, forKey: .consecutiveFailures)
     }
 }

@@ -68,6 +68,13 @@ extension AuditStore {
                 UPDATE messages SET leased = 0, attempts = ?, status = ?, finished_at = ?
                 WHERE id = ? AND status = 'pending'
                 """)
+        let succeeded = try db.cachedStatement(
+            sql: "UPDATE webhooks SET last_success_at = ?, consecutive_failures = 0 WHERE id = ?")
+        let failed = try db.cachedStatement(
+            sql: """
+                UPDATE webhooks SET last_failure_at = ?, last_failure_reason = ?,
+                    consecutive_failures = consecutive_failures + 1 WHERE id = ?
+                """)
         var finished = 0
         var stateChanged = false
         for record in attempts {
@@ -87,6 +94,12 @@ extension AuditStore {
                     message.attempt, decision.outcome.rawValue, record.startedAt + record.durationMillis, message.rowID,
                 ])
                 finished += db.changesCount
+            }
+            if decision.outcome == .delivered {
+                try succeeded.execute(arguments: [record.startedAt, message.webhookID])
+            } else {
+                let reason = record.error ?? record.httpStatus.map { "HTTP \($0)" } ?? decision.outcome.rawValue
+                try failed.execute(arguments: [record.startedAt, reason, message.webhookID])
             }
             if decision.outcome == .paused || decision.outcome == .disabled {
                 let state: WebhookState = decision.outcome == .paused ? .paused : .disabled

@@ -31,3 +31,48 @@ extension AuditStore {
         }
     }
 }
+
+/// How a webhook is doing, as `GET /v1/webhooks/{id}` shows it.
+public struct WebhookHealth: Sendable, Equatable {
+    public var queueDepth: Int
+    /// When the oldest pending message was queued (Unix milliseconds).
+    public var oldestPendingAt: Int64?
+    public var lastSuccessAt: Int64?
+    public var lastFailureAt: Int64?
+    public var lastFailureReason: String?
+    /// Attempts that did not deliver since the last one that did.
+    public var consecutiveFailures: Int
+
+    /// A webhook with no attempts and an empty queue.
+    public static let fresh = WebhookHealth(
+        queueDepth: 0, oldestPendingAt: nil, lastSuccessAt: nil, lastFailureAt: nil, lastFailureReason: nil,
+        consecutiveFailures: 0)
+}
+
+extension AuditStore {
+    /// Health of every webhook (or one), by webhook id.
+    public func webhookHealth(webhookID: String? = nil) async throws -> [String: WebhookHealth] {
+        let queues = try await queueStatistics(webhookID: webhookID)
+        let rows = try await pool.read { db in
+            let filter = webhookID == nil ? "" : "WHERE id = ?"
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, last_success_at, last_failure_at, last_failure_reason, consecutive_failures
+                    FROM webhooks \(filter)
+                    """, arguments: StatementArguments(webhookID.map { [$0] } ?? []))
+        }
+        let depth = Dictionary(queues.map { ($0.webhookID, $0) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(
+            rows.map { row in
+                let id: String = row["id"]
+                return (
+                    id,
+                    WebhookHealth(
+                        queueDepth: depth[id]?.depth ?? 0, oldestPendingAt: depth[id]?.oldestQueuedAt,
+                        lastSuccessAt: row["last_success_at"], lastFailureAt: row["last_failure_at"],
+                        lastFailureReason: row["last_failure_reason"], consecutiveFailures: row["consecutive_failures"])
+                )
+            }, uniquingKeysWith: { first, _ in first })
+    }
+}

@@ -47,7 +47,7 @@ public final class AuditStore: Sendable {
         self.pool = pool
         self.sealer = sealer
         self.tallies = tallies
-        self.writer = GroupCommitWriter(pool: pool) { try? tallies.reload(from: pool) }
+        self.writer = GroupCommitWriter(pool: pool) { try? await tallies.reload(from: pool) }
     }
 
     /// Undelivered messages in the queue.
@@ -75,9 +75,9 @@ extension AuditStore {
             throw StoreError.storageFull
         }
         try await write { db in
-            try db.execute(sql: "DELETE FROM tokens WHERE role = 'probe'")
             try db.execute(
-                sql: "INSERT INTO tokens (hash, role, created_at) VALUES ('probe', 'probe', ?)", arguments: [now])
+                sql: "INSERT INTO probe (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = ?",
+                arguments: [now, now])
         }
     }
 }

@@ -29,13 +29,13 @@ actor GroupCommitWriter {
     }
 
     private let pool: DatabasePool
-    private let onFailedCommit: @Sendable () -> Void
+    private let onFailedCommit: @Sendable () async -> Void
     private var queue: [PendingWrite] = []
     private var committing = false
 
     /// - Parameter onFailedCommit: called after a group's transaction was rolled back, so caches
     ///   kept beside the database can be rebuilt.
-    init(pool: DatabasePool, onFailedCommit: @escaping @Sendable () -> Void) {
+    init(pool: DatabasePool, onFailedCommit: @escaping @Sendable () async -> Void) {
         self.pool = pool
         self.onFailedCommit = onFailedCommit
     }
@@ -90,7 +90,7 @@ actor GroupCommitWriter {
                     }
                 })
         }
-        if commitError != nil { onFailedCommit() }
+        if commitError != nil { await onFailedCommit() }
         for pending in group where pending !== leader {
             pending.waiter?.resume(returning: .done(commitError: commitError))
         }

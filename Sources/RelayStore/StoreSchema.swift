@@ -89,6 +89,17 @@ enum StoreSchema {
                     CREATE INDEX events_received ON events(received_at);
                     """)
         }
+        migrator.registerMigration("3-operations") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhooks ADD COLUMN last_success_at INTEGER;
+                    ALTER TABLE webhooks ADD COLUMN last_failure_at INTEGER;
+                    ALTER TABLE webhooks ADD COLUMN last_failure_reason TEXT;
+                    ALTER TABLE webhooks ADD COLUMN consecutive_failures INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX attempts_event ON attempts(event_id);
+                    CREATE TABLE probe (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
+                    """)
+        }
         return migrator
     }
 }

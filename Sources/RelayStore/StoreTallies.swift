@@ -11,18 +11,26 @@ final class StoreTallies: Sendable {
     /// Event types already in the catalogue, so ingest writes only new ones.
     let knownEventTypes = Mutex<Set<String>>([])
 
+    /// Loads the counts while the store is being opened (nothing else uses the pool yet).
     init(pool: DatabasePool) throws {
-        try reload(from: pool)
+        apply(try pool.read(Self.counts))
     }
 
-    func reload(from pool: DatabasePool) throws {
-        let (pending, types) = try pool.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE status = 'pending'") ?? 0,
-                try String.fetchSet(db, sql: "SELECT name FROM event_types")
-            )
-        }
-        pendingMessages.withLock { $0 = pending }
-        knownEventTypes.withLock { $0 = types }
+    /// Reloads the counts after a failed transaction, without blocking a thread of the
+    /// cooperative pool while it waits for a reader.
+    func reload(from pool: DatabasePool) async throws {
+        apply(try await pool.read(Self.counts))
+    }
+
+    @Sendable private static func counts(_ db: Database) throws -> (Int, Set<String>) {
+        (
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE status = 'pending'") ?? 0,
+            try String.fetchSet(db, sql: "SELECT name FROM event_types")
+        )
+    }
+
+    private func apply(_ counts: (pending: Int, types: Set<String>)) {
+        pendingMessages.withLock { $0 = counts.pending }
+        knownEventTypes.withLock { $0 = counts.types }
     }
 }

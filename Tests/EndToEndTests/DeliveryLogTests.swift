@@ -1,0 +1,349 @@
+import Foundation
+import NIOHTTP1
+import RelayCore
+import RelayTestSupport
+import Testing
+
+/// `GET /v1/deliveries` over a log seeded with real deliveries: fields, filters, time windows,
+/// cursor paging and refusals (SPEC §7, §8).
+@Suite struct DeliveryLogTests {
+    @Test func everyAttemptIsListedNewestFirstWithItsFields() async throws {
+        try await withSeededLog { log in
+            #expect(log.all.count == SeededLog.attemptCount)
+            let numbers = log.all.map { attemptNumber($0["id"]) ?? -1 }
+            #expect(numbers == numbers.sorted(by: >), "newest first")
+            #expect(Set(numbers).count == numbers.count)
+            for attempt in log.all {
+                let label = "\(attempt)"
+                #expect((attempt["id"] as? String)?.hasPrefix("att_") == true, "\(label)")
+                #expect((attempt["messageId"] as? String)?.hasPrefix("msg_") == true, "\(label)")
+                #expect(attempt["eventId"] is String, "\(label)")
+                #expect(attempt["eventType"] is String, "\(label)")
+                #expect(log.webhookIDs[attempt["webhookName"] as? String ?? ""] == attempt["webhookId"] as? String)
+                #expect((attempt["attempt"] as? Int ?? 0) >= 1, "\(label)")
+                #expect(isRFC3339(attempt["startedAt"]), "\(label)")
+                #expect((attempt["durationMs"] as? Int ?? -1) >= 0, "\(label)")
+                #expect(attempt["responseBody"] is String, "\(label)")
+                #expect(AttemptOutcome(rawValue: attempt["outcome"] as? String ?? "") != nil, "\(label)")
+                let retrying = attempt["outcome"] as? String == "retrying"
+                #expect(isRFC3339(attempt["nextAttemptAt"]) == retrying, "next attempt only when retrying: \(label)")
+            }
+
+            let delivered = try #require(log.all.first { $0["webhookName"] as? String == "ok-hook" })
+            #expect(delivered["httpStatus"] as? Int == 200)
+            #expect(delivered["outcome"] as? String == "delivered")
+            #expect(delivered["responseBody"] as? String == "ok")
+
+            let failed = try #require(log.all.first { $0["webhookName"] as? String == "bad-hook" })
+            #expect(failed["httpStatus"] as? Int == 400)
+            #expect(failed["eventId"] as? String == "log-4")
+            #expect(failed["eventType"] as? String == "user.logout")
+            #expect(failed["outcome"] as? String == "failed")
+            #expect(failed["responseBody"] as? String == String(repeating: "b", count: 1024), "first 1 KiB only")
+
+            let retried = log.all.filter { $0["webhookName"] as? String == "fail-hook" }.reversed()
+            #expect(retried.map { $0["attempt"] as? Int } == [1, 2, 3])
+            #expect(retried.map { $0["outcome"] as? String } == ["retrying", "retrying", "expired"])
+            #expect(Set(retried.map { $0["messageId"] as? String }).count == 1, "one message, three attempts")
+            #expect(retried.allSatisfy { $0["httpStatus"] as? Int == 500 && $0["responseBody"] as? String == "boom" })
+
+            let everything = try await log.relay.request(method: .GET, path: "/v1/deliveries?limit=1000").body
+            for secret in ["log-signing-secret", "log-sekret-credential", "Splunk log-"] {
+                #expect(!everything.contains(secret), "the log shows \(secret)")
+            }
+        }
+    }
+
+    @Test func filtersByWebhookIdOrNameEventAndType() async throws {
+        try await withSeededLog { log in
+            let okID = try #require(log.webhookIDs["ok-hook"])
+            let byID = try await log.page("webhook=\(okID)").deliveries
+            let byName = try await log.page("webhook=ok-hook").deliveries
+            #expect(byID.count == 4)
+            #expect(ids(byID) == ids(log.all.filter { $0["webhookId"] as? String == okID }))
+            #expect(ids(byName) == ids(byID), "a webhook's name selects the same attempts as its id")
+            #expect(try await log.page("webhook=no-such-hook").deliveries.isEmpty)
+
+            let event = try await log.page("event=log-4").deliveries
+            #expect(Set(event.map { $0["webhookName"] as? String ?? "" }) == ["ok-hook", "bad-hook"])
+            #expect(event.allSatisfy { $0["eventId"] as? String == "log-4" })
+
+            let logins = try await log.page("type=user.login").deliveries
+            #expect(logins.count == 3)
+            #expect(logins.allSatisfy { $0["eventType"] as? String == "user.login" })
+            let repo = try await log.page("type=repo.deleted").deliveries
+            #expect(repo.count == 3)
+            #expect(try await log.page("type=user.*").deliveries.isEmpty, "type is an exact event type")
+
+            let combined = try await log.page("webhook=ok-hook&type=user.logout&status=delivered").deliveries
+            #expect(combined.map { $0["eventId"] as? String } == ["log-4"])
+        }
+    }
+
+    @Test func filtersByEachOutcome() async throws {
+        try await withSeededLog { log in
+            let expected: [(String, [String])] = [
+                ("delivered", ["ok-hook", "ok-hook", "ok-hook", "ok-hook"]), ("retrying", ["fail-hook", "fail-hook"]),
+                ("failed", ["bad-hook"]), ("paused", ["refuse-hook"]), ("disabled", ["gone-hook"]),
+                ("expired", ["fail-hook"]),
+            ]
+            #expect(Set(expected.map(\.0)) == Set(AttemptOutcome.allCases.map(\.rawValue)))
+            for (status, webhooks) in expected {
+                let page = try await log.page("status=\(status)").deliveries
+                #expect(page.map { $0["webhookName"] as? String ?? "" } == webhooks, "status=\(status)")
+                #expect(page.allSatisfy { $0["outcome"] as? String == status }, "status=\(status)")
+            }
+            let paused = try #require(try await log.page("status=paused").deliveries.first)
+            #expect(paused["httpStatus"] as? Int == 403)
+            let disabled = try #require(try await log.page("status=disabled").deliveries.first)
+            #expect(disabled["httpStatus"] as? Int == 410)
+        }
+    }
+
+    @Test func sinceAndUntilSelectAttemptsByStartTime() async throws {
+        try await withSeededLog { log in
+            let first = try #require(log.all.last)
+            #expect(first["eventId"] as? String == "log-1")
+            let later = Array(log.all.dropLast())
+
+            let since = try await log.page("since=\(encoded(log.middle))").deliveries
+            #expect(ids(since) == ids(later))
+            let until = try await log.page("until=\(encoded(log.middle))").deliveries
+            #expect(ids(until) == ids([first]))
+
+            // The same instant written with an offset selects the same attempts.
+            let offset = try await log.page("since=\(encoded(withOffset(log.middleMillis)))").deliveries
+            #expect(ids(offset) == ids(later))
+
+            let startedAt = try #require(first["startedAt"] as? String)
+            let atStart = try await log.page("since=\(encoded(startedAt))&until=\(encoded(log.middle))").deliveries
+            #expect(ids(atStart) == ids([first]), "since is inclusive")
+            let beforeStart = try await log.page("until=\(encoded(startedAt))").deliveries
+            #expect(beforeStart.isEmpty, "until is exclusive")
+
+            let future = RFC3339.format(millis: log.middleMillis + 3_600_000)
+            #expect(try await log.page("since=\(encoded(future))").deliveries.isEmpty)
+            let window = try await log.page("since=\(encoded(log.middle))&webhook=fail-hook&status=retrying").deliveries
+            #expect(window.count == 2)
+        }
+    }
+
+    @Test func limitAndCursorPageNewestFirstWithoutOverlap() async throws {
+        try await withSeededLog { log in
+            var pages: [[[String: Any]]] = []
+            var cursor: String?
+            repeat {
+                let suffix = cursor.map { "&cursor=\($0)" } ?? ""
+                let page = try await log.page("limit=3" + suffix)
+                pages.append(page.deliveries)
+                cursor = page.nextCursor
+                try #require(pages.count <= SeededLog.attemptCount, "paging does not end")
+            } while cursor != nil
+            #expect(pages.map(\.count) == [3, 3, 3, 1])
+            #expect(ids(pages.flatMap { $0 }) == ids(log.all), "pages, in order, are the whole log")
+            for (earlier, later) in zip(pages, pages.dropFirst()) {
+                let oldest = earlier.last.flatMap { attemptNumber($0["id"]) } ?? 0
+                let newest = later.first.flatMap { attemptNumber($0["id"]) } ?? .max
+                #expect(newest < oldest, "pages overlap or go out of order")
+            }
+
+            // Paging keeps the filters.
+            var delivered: [[String: Any]] = []
+            cursor = nil
+            repeat {
+                let page = try await log.page("status=delivered&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                delivered += page.deliveries
+                cursor = page.nextCursor
+                try #require(delivered.count <= SeededLog.attemptCount, "paging does not end")
+            } while cursor != nil
+            #expect(ids(delivered) == ids(log.all.filter { $0["outcome"] as? String == "delivered" }))
+
+            let one = try await log.page("limit=1")
+            #expect(ids(one.deliveries) == ids(Array(log.all.prefix(1))))
+            #expect(one.nextCursor != nil)
+            let whole = try await log.page("limit=1000")
+            #expect(whole.nextCursor == nil, "nextCursor is null when nothing is left")
+            #expect(whole.reply.json.keys.contains("nextCursor"), "nextCursor is present, as null")
+        }
+    }
+
+    @Test func badFiltersAreA422NamingTheField() async throws {
+        try await withSeededLog { log in
+            let cases: [(String, String)] = [
+                ("status=bogus", "status"), ("status=DELIVERED", "status"), ("since=yesterday", "since"),
+                ("since=2026-13-01T00:00:00Z", "since"), ("until=1700000000", "until"), ("cursor=abc", "cursor"),
+                ("cursor=att_x", "cursor"),
+            ]
+            for (filter, field) in cases {
+                print("DEBUG list \(filter)")
+                let reply = try await log.relay.request(method: .GET, path: "/v1/deliveries?\(filter)")
+                expectInvalid(reply, field: field)
+                print("DEBUG stream \(filter)")
+                let stream = try await log.relay.request(method: .GET, path: "/v1/deliveries/stream?\(filter)")
+                print("DEBUG done \(filter)")
+                if field != "cursor" { expectInvalid(stream, field: field) }
+            }
+            let both = try await log.relay.request(method: .GET, path: "/v1/deliveries?status=nope&since=nope")
+            expectProblem(both, status: 422)
+            #expect(both.errorFields == ["status", "since"], "every bad filter is named at once")
+        }
+    }
+
+    @Test func theLogAndItsActionsNeedTheAdminToken() async throws {
+        try await withSeededLog { log in
+            let messageID = try #require(log.all.first?["messageId"] as? String)
+            let webhookID = try #require(log.webhookIDs["ok-hook"])
+            let routes: [(HTTPMethod, String, String?)] = [
+                (.GET, "/v1/deliveries", nil), (.GET, "/v1/deliveries?status=delivered", nil),
+                (.GET, "/v1/deliveries/stream", nil), (.POST, "/v1/messages/\(messageID)/retry", nil),
+                (.POST, "/v1/webhooks/\(webhookID)/replay", #"{"since":"2020-01-01T00:00:00Z"}"#),
+            ]
+            let before = log.receiver.requests().count
+            for (method, path, body) in routes {
+                for token in [nil, "wrong-token", testIngestToken] {
+                    let reply = try await log.relay.request(method: method, path: path, body: body, token: token)
+                    expectProblem(reply, status: 401)
+                    #expect(!reply.body.contains("msg_") && !reply.body.contains("att_"), "\(path): \(reply.body)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(log.receiver.requests().count == before, "a refused retry or replay sent something")
+        }
+    }
+}
+
+// MARK: - A seeded delivery log
+
+/// A relay whose log holds real attempts of every outcome, from five webhooks on one receiver:
+///
+/// | webhook | answers | events | attempts |
+/// |---|---|---|---|
+/// | ok-hook | 200 | `user.*` | log-1, log-2, log-3 (user.login), log-4 (user.logout): delivered |
+/// | bad-hook | 400 (3000 bytes) | `user.logout` | log-4: failed |
+/// | fail-hook | 500 | `repo.*` | log-5: retrying, retrying, expired |
+/// | gone-hook | 410 | `billing.*` | log-6: disabled |
+/// | refuse-hook | 403 | `billing.*` | log-6: paused |
+///
+/// `log-1` is delivered before `middle`; everything else starts after it.
+struct SeededLog {
+    static let attemptCount = 10
+
+    let relay: RunningRelay
+    let receiver: TestReceiver
+    /// Webhook name → id.
+    let webhookIDs: [String: String]
+    /// Every attempt, as `GET /v1/deliveries` lists them (newest first).
+    let all: [[String: Any]]
+    /// A time after log-1's attempt and before every other attempt.
+    let middleMillis: Int64
+    var middle: String { RFC3339.format(millis: middleMillis) }
+
+    /// `GET /v1/deliveries?<query>`, which must answer 200.
+    func page(_ query: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> DeliveryPage {
+        try await deliveryPage(relay, query, sourceLocation: sourceLocation)
+    }
+}
+
+/// One answer of `GET /v1/deliveries`.
+struct DeliveryPage {
+    let reply: HTTPReply
+    var deliveries: [[String: Any]] { reply.json["deliveries"] as? [[String: Any]] ?? [] }
+    var nextCursor: String? { reply.json["nextCursor"] as? String }
+}
+
+/// `GET /v1/deliveries?<query>`, which must answer 200.
+func deliveryPage(
+    _ relay: RunningRelay, _ query: String = "", sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> DeliveryPage {
+    let reply = try await relay.request(method: .GET, path: "/v1/deliveries" + (query.isEmpty ? "" : "?\(query)"))
+    try #require(reply.status == 200, "\(query): \(reply.status) \(reply.body)", sourceLocation: sourceLocation)
+    try #require(reply.json["deliveries"] is [Any], "\(reply.body)", sourceLocation: sourceLocation)
+    return DeliveryPage(reply: reply)
+}
+
+/// Waits (at most `timeout`) until `GET /v1/deliveries?<query>` lists at least `count` attempts; returns them.
+func waitForAttempts(
+    _ relay: RunningRelay, _ count: Int, query: String = "", timeout: Duration = .seconds(10),
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> [[String: Any]] {
+    let separator = query.isEmpty ? "" : "&"
+    var attempts: [[String: Any]] = []
+    let arrived = try await eventually(timeout: timeout) {
+        attempts = try await deliveryPage(relay, query + separator + "limit=1000").deliveries
+        return attempts.count >= count
+    }
+    try #require(arrived, "\(attempts.count) of \(count) attempts for '\(query)'", sourceLocation: sourceLocation)
+    return attempts
+}
+
+/// What the seeding receiver answers, by path.
+let answerByPath: @Sendable (ReceivedRequest) async -> ReceiverReply = { request in
+    switch request.path {
+    case "/ok": ReceiverReply(status: 200, body: "ok")
+    case "/bad": ReceiverReply(status: 400, body: String(repeating: "b", count: 3000))
+    case "/fail": ReceiverReply(status: 500, body: "boom")
+    case "/gone": ReceiverReply(status: 410, body: "gone")
+    case "/refuse": ReceiverReply(status: 403, body: "refused")
+    default: ReceiverReply(status: 200)
+    }
+}
+
+/// Runs `body` with a relay whose log is seeded as ``SeededLog`` describes.
+func withSeededLog(_ body: (SeededLog) async throws -> Void) async throws {
+    try await TestReceiver.with(respond: answerByPath) { receiver in
+        var ok = try hook("ok-hook", url: receiver.url("/ok"), events: ["user.*"])
+        ok.secrets = ["log-signing-secret"]
+        ok.authorization = "Splunk log-sekret-credential"
+        let webhooks = [
+            ok, try hook("bad-hook", url: receiver.url("/bad"), events: ["user.logout"]),
+            try hook("fail-hook", url: receiver.url("/fail"), events: ["repo.*"]),
+            try hook("gone-hook", url: receiver.url("/gone"), events: ["billing.*"]),
+            try hook("refuse-hook", url: receiver.url("/refuse"), events: ["billing.*"]),
+        ]
+        let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: webhooks)
+        try await withRelay(configuration) { relay in
+            var webhookIDs: [String: String] = [:]
+            for webhook in try await relay.webhookList() {
+                webhookIDs[webhook["name"] as? String ?? ""] = webhook["id"] as? String
+            }
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"log-1"}"#).status == 202)
+            _ = try await waitForAttempts(relay, 1)
+            try await Task.sleep(for: .milliseconds(30))
+            let middle = Int64(Date().timeIntervalSince1970 * 1000)
+            try await Task.sleep(for: .milliseconds(30))
+            let rest = """
+                [{"type":"user.login","id":"log-2"},{"type":"user.login","id":"log-3"},
+                {"type":"user.logout","id":"log-4"},{"type":"repo.deleted","id":"log-5"},
+                {"type":"billing.charge","id":"log-6"}]
+                """
+            #expect(try await relay.postEvents(rest).status == 202)
+            _ = try await waitForAttempts(relay, 1, query: "status=expired")
+            let all = try await waitForAttempts(relay, SeededLog.attemptCount)
+            try #require(all.count == SeededLog.attemptCount, "unexpected attempts: \(all)")
+            try await body(
+                SeededLog(
+                    relay: relay, receiver: receiver, webhookIDs: webhookIDs, all: all, middleMillis: middle))
+        }
+    }
+}
+
+/// The number of an `att_N` id.
+func attemptNumber(_ id: Any?) -> Int? {
+    (id as? String).flatMap { $0.hasPrefix("att_") ? Int($0.dropFirst(4)) : nil }
+}
+
+/// The `id`s of attempts, in order.
+func ids(_ attempts: [[String: Any]]) -> [String] {
+    attempts.map { $0["id"] as? String ?? "?" }
+}
+
+/// `text` percent-encoded for a query string (`+` and `:` included).
+func encoded(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+}
+
+/// The instant `millis` written in RFC 3339 with a `+02:00` offset.
+func withOffset(_ millis: Int64) -> String {
+    let shifted = RFC3339.format(millis: millis + 2 * 3_600_000)
+    return String(shifted.dropLast()) + "+02:00"
+}

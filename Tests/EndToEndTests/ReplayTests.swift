@@ -1,0 +1,224 @@
+import Foundation
+import NIOHTTP1
+import RelayCore
+import RelayTestSupport
+import Testing
+
+/// `POST /v1/messages/{id}/retry` and `POST /v1/webhooks/{id}/replay`: a message is delivered
+/// again with the same message id, the same body and a higher attempt number (SPEC §4, §7).
+@Suite struct ReplayTests {
+    @Test func retryDeliversAFailedMessageAgainWithTheSameId() async throws {
+        let calls = Counter()
+        try await TestReceiver.with(respond: { _ in
+            calls.next() == 1 ? ReceiverReply(status: 400, body: "not today") : ReceiverReply(status: 200)
+        }) { receiver in
+            var spec = try hook("retry-hook", url: receiver.url())
+            spec.secrets = ["retry-signing-secret"]
+            let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: [spec])
+            try await withRelay(configuration) { relay in
+                let sent = #"{"type":"user.login","id":"retry-1","actor":{"name":"alice"}}"#
+                #expect(try await relay.postEvents(sent).status == 202)
+                let failed = try #require(try await waitForAttempts(relay, 1, query: "status=failed").first)
+                #expect(failed["httpStatus"] as? Int == 400)
+                let messageID = try #require(failed["messageId"] as? String)
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(receiver.requests().count == 1, "a failed message is not retried on its own")
+
+                let reply = try await relay.request(method: .POST, path: "/v1/messages/\(messageID)/retry")
+                #expect(reply.status == 202, "\(reply.body)")
+                #expect(reply.json["messageId"] as? String == messageID)
+                let received = try await receiver.waitForRequests(2)
+                let (first, second) = (received[0], received[1])
+                #expect(first.headers["x-auditrelay-message-id"] == messageID)
+                #expect(second.headers["x-auditrelay-message-id"] == messageID, "the same message id")
+                #expect(second.headers["webhook-id"] == messageID, "the same webhook-id")
+                #expect(second.text == sent, "the same body")
+                #expect(second.headers["x-auditrelay-sequence"] == first.headers["x-auditrelay-sequence"])
+                #expect(second.headers["x-auditrelay-event-type"] == "user.login")
+                #expect(first.headers["x-auditrelay-attempt"] == "1")
+                #expect(second.headers["x-auditrelay-attempt"] == "2", "the attempt number goes on")
+
+                let delivered = try #require(try await waitForAttempts(relay, 1, query: "status=delivered").first)
+                #expect(delivered["messageId"] as? String == messageID)
+                #expect(delivered["eventId"] as? String == "retry-1")
+                #expect(delivered["attempt"] as? Int == 2)
+                #expect(try await deliveryPage(relay, "event=retry-1").deliveries.count == 2)
+
+                // A delivered message can be sent once more, on request.
+                let again = try await relay.request(method: .POST, path: "/v1/messages/\(messageID)/retry")
+                #expect(again.status == 202, "\(again.body)")
+                let third = try await receiver.waitForRequests(3)[2]
+                #expect(third.headers["x-auditrelay-message-id"] == messageID)
+                #expect(third.headers["x-auditrelay-attempt"] == "3")
+                #expect(third.text == sent)
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(receiver.requests().count == 3, "a retry sends the message once")
+            }
+        }
+    }
+
+    @Test func retryOfAnUnknownMessageIsA404() async throws {
+        try await TestReceiver.with { receiver in
+            let configuration = testConfiguration(
+                directory: try TestFixtures.temporaryDirectory(), webhooks: [try hook("quiet", url: receiver.url())])
+            try await withRelay(configuration) { relay in
+                for id in ["msg_missing", "msg_01ARZ3NDEKTSV4RRFFQ69G5FAV", "att_1", "evt-1"] {
+                    let reply = try await relay.request(method: .POST, path: "/v1/messages/\(id)/retry")
+                    expectProblem(reply, status: 404)
+                    #expect(reply.json["detail"] as? String == "no message has the id \(id)")
+                }
+                #expect(receiver.requests().isEmpty)
+            }
+        }
+    }
+
+    @Test func dryRunReportsWithoutSendingAndReplayDeliversTheSameMessagesAgain() async throws {
+        try await TestReceiver.with { receiver in
+            let webhooks = [
+                try hook("replay-hook", url: receiver.url("/replay")),
+                try hook("bystander", url: receiver.url("/bystander")),
+            ]
+            let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: webhooks)
+            try await withRelay(configuration) { relay in
+                let id = try #require(try await relay.webhookList().first { $0["name"] as? String == "replay-hook" })[
+                    "id"]
+                let webhookID = try #require(id as? String)
+                let since = RFC3339.format(millis: nowMillis() - 1000)
+                let events = (1...3).map { #"{"type":"user.login","id":"replay-\#($0)","n":\#($0)}"# }
+                #expect(try await relay.postEvents("[" + events.joined(separator: ",") + "]").status == 202)
+                let originals = try await receiver.waitForRequests(3, path: "/replay")
+                _ = try await receiver.waitForRequests(3, path: "/bystander")
+                _ = try await waitForAttempts(relay, 6, query: "status=delivered")
+                let byMessage = Dictionary(
+                    originals.map { ($0.headers["x-auditrelay-message-id"] ?? "", $0) }, uniquingKeysWith: { a, _ in a }
+                )
+                let inOrder = originals.sorted {
+                    Int($0.headers["x-auditrelay-sequence"] ?? "") ?? 0 < Int($1.headers["x-auditrelay-sequence"] ?? "")
+                        ?? 0
+                }.map { $0.headers["x-auditrelay-message-id"] ?? "" }
+
+                let dryRun = try await replay(relay, webhookID, #"{"since":"\#(since)","dryRun":true}"#)
+                #expect(dryRun.status == 200, "\(dryRun.body)")
+                #expect(dryRun.json["dryRun"] as? Bool == true)
+                #expect(dryRun.json["count"] as? Int == 3)
+                #expect(dryRun.json["messageIds"] as? [String] == inOrder, "the messages, oldest first")
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(receiver.requests(path: "/replay").count == 3, "a dry run sent something")
+                #expect(try await deliveryPage(relay, "limit=1000").deliveries.count == 6, "a dry run queued something")
+
+                let queued = try await replay(relay, webhookID, #"{"since":"\#(since)"}"#)
+                #expect(queued.status == 202, "\(queued.body)")
+                #expect(queued.json["dryRun"] as? Bool == false)
+                #expect(queued.json["count"] as? Int == 3)
+                #expect(queued.json["messageIds"] as? [String] == inOrder)
+                let replayed = Array(try await receiver.waitForRequests(6, path: "/replay").dropFirst(3))
+                #expect(Set(replayed.map { $0.headers["x-auditrelay-message-id"] ?? "" }) == Set(inOrder))
+                for request in replayed {
+                    let original = try #require(byMessage[request.headers["x-auditrelay-message-id"] ?? ""])
+                    #expect(request.text == original.text, "the same body")
+                    #expect(request.headers["x-auditrelay-sequence"] == original.headers["x-auditrelay-sequence"])
+                    #expect(request.headers["x-auditrelay-attempt"] == "2")
+                }
+                let logged = try await waitForAttempts(relay, 6, query: "webhook=replay-hook&status=delivered")
+                #expect(logged.map { $0["attempt"] as? Int ?? 0 }.sorted() == [1, 1, 1, 2, 2, 2])
+                #expect(Set(logged.map { $0["messageId"] as? String ?? "" }) == Set(inOrder))
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(receiver.requests(path: "/replay").count == 6, "each message is replayed once")
+                #expect(receiver.requests(path: "/bystander").count == 3, "replay is for one webhook only")
+
+                let later = RFC3339.format(millis: nowMillis() + 60_000)
+                let nothing = try await replay(relay, webhookID, #"{"since":"\#(later)","dryRun":true}"#)
+                #expect(nothing.json["count"] as? Int == 0)
+                #expect(nothing.json["messageIds"] as? [String] == [])
+            }
+        }
+    }
+
+    @Test func replayCanBeLimitedByStatusAndUntil() async throws {
+        try await TestReceiver.with(respond: { request in
+            request.text.contains(#""fail":true"#) ? ReceiverReply(status: 400) : ReceiverReply(status: 200)
+        }) { receiver in
+            let configuration = testConfiguration(
+                directory: try TestFixtures.temporaryDirectory(), webhooks: [try hook("mixed", url: receiver.url())])
+            try await withRelay(configuration) { relay in
+                let webhookID = try #require(try await relay.webhookList().first?["id"] as? String)
+                let start = RFC3339.format(millis: nowMillis() - 1000)
+                #expect(
+                    try await relay.postEvents(#"[{"type":"a.b","id":"m-1"},{"type":"a.b","id":"m-2","fail":true}]"#)
+                        .status == 202)
+                _ = try await waitForAttempts(relay, 2)
+                try await Task.sleep(for: .milliseconds(30))
+                let middle = RFC3339.format(millis: nowMillis())
+                try await Task.sleep(for: .milliseconds(30))
+                #expect(
+                    try await relay.postEvents(#"[{"type":"a.b","id":"m-3"},{"type":"a.b","id":"m-4","fail":true}]"#)
+                        .status == 202)
+                let all = try await waitForAttempts(relay, 4)
+                func message(_ eventID: String) -> String {
+                    all.first { $0["eventId"] as? String == eventID }?["messageId"] as? String ?? "?"
+                }
+
+                let cases: [(String, [String])] = [
+                    (#""since":"\#(start)","status":"failed""#, ["m-2", "m-4"]),
+                    (#""since":"\#(start)","status":"delivered""#, ["m-1", "m-3"]),
+                    (#""since":"\#(start)","until":"\#(middle)""#, ["m-1", "m-2"]),
+                    (#""since":"\#(middle)""#, ["m-3", "m-4"]),
+                    (#""since":"\#(start)","until":"\#(middle)","status":"failed""#, ["m-2"]),
+                    (#""since":"\#(start)","status":"expired""#, []),
+                ]
+                for (members, events) in cases {
+                    let reply = try await replay(relay, webhookID, "{\(members),\"dryRun\":true}")
+                    #expect(reply.status == 200, "\(members): \(reply.body)")
+                    #expect(reply.json["count"] as? Int == events.count, "\(members)")
+                    #expect(reply.json["messageIds"] as? [String] == events.map(message), "\(members)")
+                }
+                #expect(receiver.requests().count == 4, "a dry run sent something")
+
+                let only = try await replay(
+                    relay, webhookID, #"{"since":"\#(start)","until":"\#(middle)","status":"failed"}"#)
+                #expect(only.status == 202, "\(only.body)")
+                #expect(only.json["messageIds"] as? [String] == [message("m-2")])
+                let again = try await receiver.waitForRequests(5)[4]
+                #expect(again.headers["x-auditrelay-message-id"] == message("m-2"))
+                #expect(again.headers["x-auditrelay-attempt"] == "2")
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(receiver.requests().count == 5, "only the failed message before until was replayed")
+            }
+        }
+    }
+
+    @Test func badReplayRequestsAreRefusedNamingTheField() async throws {
+        try await withAdminRelay(webhooks: [try hook("target", url: "https://siem.example.com/in")]) { relay in
+            let webhookID = try #require(try await relay.webhookList().first?["id"] as? String)
+            let since = #""since":"2026-01-01T00:00:00Z""#
+            let cases: [(String, String)] = [
+                ("{}", "since"), (#"{"dryRun":true}"#, "since"), (#"{"since":"yesterday"}"#, "since"),
+                (#"{"since":1700000000}"#, "since"), (#"{"since":null}"#, "since"),
+                ("{\(since),\"until\":\"soon\"}", "until"), ("{\(since),\"status\":\"retrying\"}", "status"),
+                ("{\(since),\"status\":\"pending\"}", "status"), ("{\(since),\"status\":7}", "status"),
+                ("{\(since),\"dryRun\":\"yes\"}", "dryRun"), ("{\(since),\"dryRun\":1}", "dryRun"),
+                ("{\(since),\"webhook\":\"other\"}", "webhook"),
+            ]
+            for (body, field) in cases {
+                expectInvalid(try await replay(relay, webhookID, body), field: field)
+            }
+            for body in ["not json", "[]", ""] {
+                let reply = try await replay(relay, webhookID, body)
+                #expect([400, 422].contains(reply.status), "\(body): \(reply.status) \(reply.body)")
+                #expect(reply.headers["content-type"] == "application/problem+json")
+            }
+            let unknown = try await replay(relay, "wh_missing", "{\(since),\"dryRun\":true}")
+            expectProblem(unknown, status: 404)
+        }
+    }
+}
+
+/// `POST /v1/webhooks/{id}/replay` with `body`.
+func replay(_ relay: RunningRelay, _ webhookID: String, _ body: String) async throws -> HTTPReply {
+    try await relay.request(method: .POST, path: "/v1/webhooks/\(webhookID)/replay", body: body)
+}
+
+/// Now, in Unix milliseconds.
+func nowMillis() -> Int64 {
+    Int64(Date().timeIntervalSince1970 * 1000)
+}
