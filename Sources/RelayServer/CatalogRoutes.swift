@@ -110,4 +110,28 @@ struct AttemptView: Encodable {
         nextAttemptAt = entry.nextAttemptAt.map(RFC3339.format(millis:))
         responseBody = String(decoding: entry.responseBody, as: UTF8.self)
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, messageId, eventId, eventType, webhookId, webhookName, attempt, startedAt, durationMs, httpStatus
+        case error, outcome, nextAttemptAt, responseBody
+    }
+
+    /// Every member is present; absent values are `null`.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(messageId, forKey: .messageId)
+        try container.encode(eventId, forKey: .eventId)
+        try container.encode(eventType, forKey: .eventType)
+        try container.encode(webhookId, forKey: .webhookId)
+        try container.encode(webhookName, forKey: .webhookName)
+        try container.encode(attempt, forKey: .attempt)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(durationMs, forKey: .durationMs)
+        try container.encode(httpStatus, forKey: .httpStatus)
+        try container.encode(error, forKey: .error)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(nextAttemptAt, forKey: .nextAttemptAt)
+        try container.encode(responseBody, forKey: .responseBody)
+    }
 }

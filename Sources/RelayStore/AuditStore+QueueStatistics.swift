@@ -60,18 +60,24 @@ extension AuditStore {
                 sql: """
                     SELECT id, last_success_at, last_failure_at, last_failure_reason, consecutive_failures
                     FROM webhooks \(filter)
-                    """, arguments: StatementArguments(webhookID.map { [$0] } ?? []))
+                    """, arguments: StatementArguments(webhookID.map { [$0] } ?? [])
+            ).map { row in
+                (
+                    id: row["id"] as String, lastSuccessAt: row["last_success_at"] as Int64?,
+                    lastFailureAt: row["last_failure_at"] as Int64?, reason: row["last_failure_reason"] as String?,
+                    failures: row["consecutive_failures"] as Int
+                )
+            }
         }
         let depth = Dictionary(queues.map { ($0.webhookID, $0) }, uniquingKeysWith: { first, _ in first })
         return Dictionary(
             rows.map { row in
-                let id: String = row["id"]
-                return (
-                    id,
+                (
+                    row.id,
                     WebhookHealth(
-                        queueDepth: depth[id]?.depth ?? 0, oldestPendingAt: depth[id]?.oldestQueuedAt,
-                        lastSuccessAt: row["last_success_at"], lastFailureAt: row["last_failure_at"],
-                        lastFailureReason: row["last_failure_reason"], consecutiveFailures: row["consecutive_failures"])
+                        queueDepth: depth[row.id]?.depth ?? 0, oldestPendingAt: depth[row.id]?.oldestQueuedAt,
+                        lastSuccessAt: row.lastSuccessAt, lastFailureAt: row.lastFailureAt,
+                        lastFailureReason: row.reason, consecutiveFailures: row.failures)
                 )
             }, uniquingKeysWith: { first, _ in first })
     }

@@ -5,16 +5,16 @@ import RelayCore
 extension AuditStore {
     /// Every webhook, with its secrets decrypted, ordered by name.
     public func webhooks() async throws -> [Webhook] {
-        let rows = try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM webhooks ORDER BY name") }
-        return try rows.map(decodeWebhook)
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM webhooks ORDER BY name").map(self.decodeWebhook)
+        }
     }
 
     /// The webhook with `id`, if any.
     public func webhook(id: String) async throws -> Webhook? {
-        let row = try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM webhooks WHERE id = ?", arguments: [id])
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM webhooks WHERE id = ?", arguments: [id]).map(self.decodeWebhook)
         }
-        return try row.map(decodeWebhook)
     }
 
     /// Brings the webhooks declared in the configuration file into the store, matched by name:

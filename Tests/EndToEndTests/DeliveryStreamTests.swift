@@ -11,7 +11,7 @@ import Testing
 
 /// `GET /v1/deliveries/stream`: live Server-Sent Events of new attempts, filtered like the list,
 /// resumable with `Last-Event-ID`, and ended cleanly when the relay shuts down (SPEC §7).
-@Suite struct DeliveryStreamTests {
+@Suite(.timeLimit(.minutes(1))) struct DeliveryStreamTests {
     @Test func aNewAttemptArrivesAsAnEventWithinASecond() async throws {
         try await TestReceiver.with(respond: answerByPath) { receiver in
             let webhooks = [try hook("live", url: receiver.url("/ok"))]

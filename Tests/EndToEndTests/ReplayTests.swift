@@ -6,7 +6,7 @@ import Testing
 
 /// `POST /v1/messages/{id}/retry` and `POST /v1/webhooks/{id}/replay`: a message is delivered
 /// again with the same message id, the same body and a higher attempt number (SPEC §4, §7).
-@Suite struct ReplayTests {
+@Suite(.timeLimit(.minutes(1))) struct ReplayTests {
     @Test func retryDeliversAFailedMessageAgainWithTheSameId() async throws {
         let calls = Counter()
         try await TestReceiver.with(respond: { _ in
@@ -32,7 +32,8 @@ import Testing
                 #expect(first.headers["x-auditrelay-message-id"] == messageID)
                 #expect(second.headers["x-auditrelay-message-id"] == messageID, "the same message id")
                 #expect(second.headers["webhook-id"] == messageID, "the same webhook-id")
-                #expect(second.text == sent, "the same body")
+                #expect(first.text.hasSuffix(#""type":"user.login","id":"retry-1","actor":{"name":"alice"}}"#))
+                #expect(second.text == first.text, "the same body")
                 #expect(second.headers["x-auditrelay-sequence"] == first.headers["x-auditrelay-sequence"])
                 #expect(second.headers["x-auditrelay-event-type"] == "user.login")
                 #expect(first.headers["x-auditrelay-attempt"] == "1")
@@ -50,7 +51,7 @@ import Testing
                 let third = try await receiver.waitForRequests(3)[2]
                 #expect(third.headers["x-auditrelay-message-id"] == messageID)
                 #expect(third.headers["x-auditrelay-attempt"] == "3")
-                #expect(third.text == sent)
+                #expect(third.text == first.text)
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(receiver.requests().count == 3, "a retry sends the message once")
             }
