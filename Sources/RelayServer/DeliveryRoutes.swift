@@ -45,8 +45,12 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.post, "/v1/messages/:id/retry", admin) { _, context in
             let id = try context.parameters.require("id")
-            guard try await admin.store.retryMessage(id: id, now: Clock.nowMillis()) else {
-                throw ProblemResponse(.notFound, detail: "no message has the id \(id)")
+            switch try await admin.store.retryMessage(id: id, now: Clock.nowMillis()) {
+            case .queued: break
+            case .notFound: throw ProblemResponse(.notFound, detail: "no message has the id \(id)")
+            case .inFlight:
+                throw ProblemResponse(
+                    .conflict, detail: "an attempt of \(id) is in progress; ask again once it has finished")
             }
             return try JSONResponses.encode(["messageId": id, "status": "pending"], status: .accepted)
         }

@@ -12,27 +12,35 @@ public struct ReplayReport: Sendable, Equatable {
 }
 
 extension AuditStore {
-    /// Queues a message again, with the same id, due now (its attempt count goes on).
-    ///
-    /// - Returns: `false` when no message has `id`.
-    public func retryMessage(id: String, now: Int64) async throws -> Bool {
-        let (found, webhookID) = try await write { db -> (Bool, String?) in
+    /// What asking for a message's retry did.
+    public enum RetryResult: Sendable, Equatable {
+        /// Pending and due now.
+        case queued
+        /// An attempt is in flight; nothing changed.
+        case inFlight
+        /// No message has that id.
+        case notFound
+    }
+
+    /// Queues a message again, with the same id, due now (its attempt count goes on). A message
+    /// with an attempt in flight is left alone: that attempt's outcome decides what happens next.
+    public func retryMessage(id: String, now: Int64) async throws -> RetryResult {
+        let (result, webhookID) = try await write { db -> (RetryResult, String?) in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT webhook_id, status FROM messages WHERE uid = ?", arguments: [id])
-            else { return (false, nil) }
+                    db, sql: "SELECT webhook_id, status, leased FROM messages WHERE uid = ?", arguments: [id])
+            else { return (.notFound, nil) }
+            guard (row["leased"] as Int) == 0 else { return (.inFlight, nil) }
             try db.execute(
                 sql: """
-                    UPDATE messages SET status = 'pending', leased = 0, next_attempt_at = ?, finished_at = NULL
-                    WHERE uid = ? AND leased = 0
+                    UPDATE messages SET status = 'pending', next_attempt_at = ?, finished_at = NULL
+                    WHERE uid = ?
                     """, arguments: [now, id])
-            if (row["status"] as String) != "pending" && db.changesCount > 0 {
-                self.tallies.pendingMessages.withLock { $0 += 1 }
-            }
-            return (true, row["webhook_id"])
+            if (row["status"] as String) != "pending" { self.tallies.pendingMessages.withLock { $0 += 1 } }
+            return (.queued, row["webhook_id"])
         }
         if let webhookID { changes.queued(for: [webhookID]) }
-        return found
+        return result
     }
 
     /// Queues again the finished messages of a webhook that were queued in `since..<until`

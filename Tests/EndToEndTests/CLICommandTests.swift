@@ -9,31 +9,12 @@ import Testing
 
 /// The operator commands parsed as the shell would pass them and run against a live relay.
 @Suite struct CLICommandTests {
-    /// Parses `arguments` as `auditrelay …` and runs the command.
-    private func run(_ arguments: [String]) async throws {
-        var command = try AuditRelayCommand.parseAsRoot(arguments)
-        if var asyncCommand = command as? any AsyncParsableCommand {
-            try await asyncCommand.run()
-        } else {
-            try command.run()
-        }
-    }
-
-    private func failure(_ arguments: [String]) async -> String? {
-        do {
-            try await run(arguments)
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func webhooksAreManagedFromTheCommandLine() async throws {
         try await TestReceiver.with { receiver in
             let directory = try TestFixtures.temporaryDirectory()
             try await withRelay(testConfiguration(directory: directory, webhooks: [])) { relay in
                 let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", "test-admin-token"]
-                try await run(
+                try await runCommand(
                     ["webhooks", "add"] + admin + [
                         "--name", "cli-hook", "--url", receiver.url(), "--event", "user.*", "--event", "repo.deleted",
                         "--header", "X-Tenant: acme", "--authorization", "Bearer cli-token", "--secret", "cli-secret-1",
@@ -46,28 +27,29 @@ import Testing
                 #expect(created.authorization == "Bearer cli-token")
                 #expect(created.secrets == ["cli-secret-1"])
 
-                try await run(["webhooks", "update", created.id] + admin + ["--disable"])
+                try await runCommand(["webhooks", "update", created.id] + admin + ["--disable"])
                 #expect(try await store.webhook(id: created.id)?.state == .disabled)
-                try await run(["webhooks", "update", created.id] + admin + ["--enable", "--clear-authorization"])
+                try await runCommand(
+                    ["webhooks", "update", created.id] + admin + ["--enable", "--clear-authorization"])
                 let enabled = try #require(try await store.webhook(id: created.id))
                 #expect(enabled.state == .active)
                 #expect(enabled.authorization == nil)
 
-                try await run(["webhooks", "list", "--json"] + admin)
-                try await run(["webhooks", "show", created.id] + admin)
-                try await run(["secrets", "generate", "--webhook", created.id] + admin)
+                try await runCommand(["webhooks", "list", "--json"] + admin)
+                try await runCommand(["webhooks", "show", created.id] + admin)
+                try await runCommand(["secrets", "generate", "--webhook", created.id] + admin)
                 #expect(try await store.webhook(id: created.id)?.secrets.count == 2)
-                try await run(["webhooks", "test", created.id] + admin)
+                try await runCommand(["webhooks", "test", created.id] + admin)
                 #expect(
                     try await receiver.waitForRequests(1).first?.headers["x-auditrelay-event-type"] == "auditrelay.test"
                 )
 
                 let ingest = ["--server", "http://127.0.0.1:\(relay.port)", "--token", testIngestToken]
-                try await run(
+                try await runCommand(
                     ["events", "send", "--type", "user.login", "--id", "cli-evt", "--actor", "alice"] + ingest)
                 #expect(try await store.eventDetail(id: "cli-evt")?.event.type == "user.login")
 
-                try await run(["webhooks", "remove", created.id] + admin)
+                try await runCommand(["webhooks", "remove", created.id] + admin)
                 #expect(try await store.webhooks().isEmpty)
             }
         }
@@ -77,21 +59,21 @@ import Testing
         let directory = try TestFixtures.temporaryDirectory()
         try await withRelay(testConfiguration(directory: directory, webhooks: [])) { relay in
             let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", "test-admin-token"]
-            let badURL = await failure(
+            let badURL = await commandFailure(
                 ["webhooks", "add"] + admin + ["--name", "x", "--url", "https://10.0.0.1/hook", "--event", "*"])
             #expect(badURL == "422 Validation failed: url: the host may not be an IP address")
-            let userinfo = await failure(
+            let userinfo = await commandFailure(
                 ["webhooks", "add"] + admin + ["--name", "x", "--url", "https://u:p@example.com/", "--event", "*"])
             #expect(userinfo?.contains("userinfo is not allowed; use the authorization header instead") == true)
-            let reserved = await failure(
+            let reserved = await commandFailure(
                 ["webhooks", "add"] + admin + [
                     "--name", "x", "--url", "https://example.com/", "--event", "*", "--header", "Host: evil",
                 ])
             #expect(reserved?.contains("headers.Host: is set by the relay") == true)
-            let wrongToken = await failure(
+            let wrongToken = await commandFailure(
                 ["webhooks", "list", "--server", "http://127.0.0.1:\(relay.port)", "--token", "nope"])
             #expect(wrongToken == "401 Unauthorized")
-            let missing = await failure(["webhooks", "show", "wh_missing"] + admin)
+            let missing = await commandFailure(["webhooks", "show", "wh_missing"] + admin)
             #expect(missing?.hasPrefix("404") == true)
             let remaining = try await relay.openStore().webhooks()
             #expect(remaining.isEmpty)
@@ -100,14 +82,15 @@ import Testing
 
     @Test func localCommandsNeedNoRelay() async throws {
         #expect(
-            await failure(["check-url", "https://0x7f000001/hook"]) == "refused: the host may not be an IP address")
-        #expect(await failure(["check-url", "https://hooks.example.com/in"]) == nil)
-        #expect(await failure(["check-url", "http://hooks.example.com/in"]) == "refused: only https is allowed")
-        #expect(await failure(["version"]) == nil)
-        #expect(await failure(["secrets", "generate"]) == nil)
+            await commandFailure(["check-url", "https://0x7f000001/hook"])
+                == "refused: the host may not be an IP address")
+        #expect(await commandFailure(["check-url", "https://hooks.example.com/in"]) == nil)
+        #expect(await commandFailure(["check-url", "http://hooks.example.com/in"]) == "refused: only https is allowed")
+        #expect(await commandFailure(["version"]) == nil)
+        #expect(await commandFailure(["secrets", "generate"]) == nil)
         #expect(throws: (any Error).self) { try AuditRelayCommand.parseAsRoot(["webhooks", "add", "--bogus"]) }
         #expect(throws: (any Error).self) { try AuditRelayCommand.parseAsRoot(["no-such-command"]) }
-        let cannotReach = await failure(["webhooks", "list", "--server", "http://127.0.0.1:1", "--token", "t"])
+        let cannotReach = await commandFailure(["webhooks", "list", "--server", "http://127.0.0.1:1", "--token", "t"])
         #expect(cannotReach?.hasPrefix("cannot reach the relay at http://127.0.0.1:1") == true)
     }
 

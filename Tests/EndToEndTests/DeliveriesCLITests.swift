@@ -10,26 +10,6 @@ import Testing
 
 /// `auditrelay deliveries list|tail|retry|replay` against a live relay (SPEC §7, §9).
 @Suite(.timeLimit(.minutes(1))) struct DeliveriesCLITests {
-    /// Parses `arguments` as `auditrelay …` and runs the command in this process.
-    private func run(_ arguments: [String]) async throws {
-        var command = try AuditRelayCommand.parseAsRoot(arguments)
-        if var asyncCommand = command as? any AsyncParsableCommand {
-            try await asyncCommand.run()
-        } else {
-            try command.run()
-        }
-    }
-
-    /// The error `arguments` end with, or `nil` when the command succeeds.
-    private func failure(_ arguments: [String]) async -> String? {
-        do {
-            try await run(arguments)
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
-
     @Test func anAttemptLineHasTheShapeOfTheSpecExample() {
         let attempt: [String: Any] = [
             "id": "att_1", "startedAt": "2026-11-24T10:00:00.123Z", "webhookName": "splunk-prod",
@@ -101,18 +81,18 @@ import Testing
                 ["deliveries", "tail", "--webhook", okID, "--type", "user.logout", "--json"],
             ]
             for command in commands {
-                #expect(await failure(command + admin) == nil, "\(command)")
+                #expect(await commandFailure(command + admin) == nil, "\(command)")
             }
 
-            let badStatus = await failure(["deliveries", "tail", "--status", "bogus"] + admin)
+            let badStatus = await commandFailure(["deliveries", "tail", "--status", "bogus"] + admin)
             #expect(badStatus?.hasPrefix("422 Validation failed: status: must be one of") == true, "\(badStatus ?? "")")
             #expect(badStatus?.contains("\n") == false)
-            let badList = await failure(["deliveries", "list", "--status", "sent"] + admin)
+            let badList = await commandFailure(["deliveries", "list", "--status", "sent"] + admin)
             #expect(badList?.hasPrefix("422") == true)
-            let wrongToken = await failure(
+            let wrongToken = await commandFailure(
                 ["deliveries", "tail", "--server", "http://127.0.0.1:\(log.relay.port)", "--token", "nope"])
             #expect(wrongToken == "401 Unauthorized")
-            let noRelay = await failure(["deliveries", "list", "--server", "http://127.0.0.1:1", "--token", "t"])
+            let noRelay = await commandFailure(["deliveries", "list", "--server", "http://127.0.0.1:1", "--token", "t"])
             #expect(noRelay?.hasPrefix("cannot reach the relay at http://127.0.0.1:1") == true)
             #expect(throws: (any Error).self) { try AuditRelayCommand.parseAsRoot(["deliveries", "retry"]) }
             #expect(throws: (any Error).self) {
@@ -139,10 +119,10 @@ import Testing
                 let deliveredID = try #require(
                     try await waitForAttempts(relay, 1, query: "status=delivered").first?["messageId"] as? String)
 
-                let missing = await failure(["deliveries", "retry", "msg_missing"] + admin)
+                let missing = await commandFailure(["deliveries", "retry", "msg_missing"] + admin)
                 #expect(missing == "404 Not Found: no message has the id msg_missing")
 
-                #expect(await failure(["deliveries", "retry", failedID] + admin) == nil)
+                #expect(await commandFailure(["deliveries", "retry", failedID] + admin) == nil)
                 let retried = try await receiver.waitForRequests(3)[2]
                 #expect(retried.headers["x-auditrelay-message-id"] == failedID)
                 #expect(retried.headers["x-auditrelay-attempt"] == "2")
@@ -151,7 +131,7 @@ import Testing
                 let store = try relay.openStore()
                 for arguments in [["--dry-run"], ["--dry-run", "--json"], ["--dry-run", "--status", "delivered"]] {
                     let command = ["deliveries", "replay", "--webhook", webhookID, "--since", since] + arguments
-                    #expect(await failure(command + admin) == nil, "\(arguments)")
+                    #expect(await commandFailure(command + admin) == nil, "\(arguments)")
                 }
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(receiver.requests().count == 3, "a dry run sent something")
@@ -159,15 +139,16 @@ import Testing
                     #expect(try await store.messageStatuses(eventID: event).map(\.status) == ["delivered"])
                 }
 
-                let badSince = await failure(
+                let badSince = await commandFailure(
                     ["deliveries", "replay", "--webhook", webhookID, "--since", "now"] + admin)
                 #expect(badSince?.hasPrefix("422") == true && badSince?.contains("since") == true, "\(badSince ?? "")")
-                let unknown = await failure(
+                let unknown = await commandFailure(
                     ["deliveries", "replay", "--webhook", "wh_missing", "--since", since] + admin)
                 #expect(unknown?.hasPrefix("404") == true, "\(unknown ?? "")")
 
                 #expect(
-                    await failure(["deliveries", "replay", "--webhook", webhookID, "--since", since] + admin) == nil)
+                    await commandFailure(["deliveries", "replay", "--webhook", webhookID, "--since", since] + admin)
+                        == nil)
                 let replayed = try await receiver.waitForRequests(5).dropFirst(3)
                 #expect(Set(replayed.map { $0.headers["x-auditrelay-message-id"] ?? "" }) == [failedID, deliveredID])
                 try await Task.sleep(for: .milliseconds(500))

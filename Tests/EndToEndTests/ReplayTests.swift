@@ -58,6 +58,62 @@ import Testing
         }
     }
 
+    @Test func retryMakesAMessageWaitingForItsNextAttemptDueNow() async throws {
+        let calls = Counter()
+        try await TestReceiver.with(respond: { _ in
+            calls.next() == 1 ? ReceiverReply(status: 503) : ReceiverReply(status: 200)
+        }) { receiver in
+            var configuration = testConfiguration(
+                directory: try TestFixtures.temporaryDirectory(), webhooks: [try hook("patient", url: receiver.url())])
+            configuration.delivery.retrySchedule = [RelayDuration(milliseconds: 3_600_000)]
+            try await withRelay(configuration) { relay in
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"wait-1"}"#).status == 202)
+                let waiting = try #require(try await waitForAttempts(relay, 1, query: "status=retrying").first)
+                let next = try #require(rfc3339Date(waiting["nextAttemptAt"]))
+                #expect(next.timeIntervalSinceNow > 600, "the next attempt is about an hour away")
+                let messageID = try #require(waiting["messageId"] as? String)
+
+                let reply = try await relay.request(method: .POST, path: "/v1/messages/\(messageID)/retry")
+                #expect(reply.status == 202, "\(reply.body)")
+                let received = try await receiver.waitForRequests(2, timeout: .seconds(5))
+                #expect(received[1].headers["x-auditrelay-message-id"] == messageID)
+                #expect(received[1].headers["x-auditrelay-attempt"] == "2")
+                #expect(received[1].text == received[0].text)
+            }
+        }
+    }
+
+    @Test func aRetryAskedForDuringAnAttemptIsNotLost() async throws {
+        let calls = Counter()
+        try await TestReceiver.with(respond: { _ in
+            calls.next() == 1
+                ? ReceiverReply(status: 400, body: "slow refusal", delay: .seconds(2))
+                : ReceiverReply(status: 200)
+        }) { receiver in
+            var configuration = testConfiguration(
+                directory: try TestFixtures.temporaryDirectory(), webhooks: [try hook("busy", url: receiver.url())])
+            configuration.delivery.timeout = RelayDuration(milliseconds: 10_000)
+            try await withRelay(configuration) { relay in
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"busy-1"}"#).status == 202)
+                let first = try #require(try await receiver.waitForRequests(1).first)
+                let messageID = try #require(first.headers["x-auditrelay-message-id"])
+                // The first attempt is still waiting for its answer.
+                let reply = try await relay.request(method: .POST, path: "/v1/messages/\(messageID)/retry")
+                #expect(ContinuousClock.now - first.receivedAt < .milliseconds(1500), "asked too late to test this")
+                let attempt = try #require(try await waitForAttempts(relay, 1).last)
+                #expect(attempt["outcome"] as? String == "failed", "\(attempt)")
+                // Refused, saying why: the running attempt's outcome decides what happens next.
+                expectProblem(reply, status: 409)
+                #expect((reply.json["detail"] as? String)?.contains("in progress") == true)
+                // Once the attempt has finished, the same request queues it again.
+                let again = try await relay.request(method: .POST, path: "/v1/messages/\(messageID)/retry")
+                #expect(again.status == 202)
+                let delivered = await eventually(timeout: .seconds(5)) { receiver.requests().count >= 2 }
+                #expect(delivered)
+            }
+        }
+    }
+
     @Test func retryOfAnUnknownMessageIsA404() async throws {
         try await TestReceiver.with { receiver in
             let configuration = testConfiguration(
@@ -98,6 +154,7 @@ import Testing
                         ?? 0
                 }.map { $0.headers["x-auditrelay-message-id"] ?? "" }
 
+                let attemptsBefore = try await deliveryPage(relay, "limit=1000").deliveries.count
                 let dryRun = try await replay(relay, webhookID, #"{"since":"\#(since)","dryRun":true}"#)
                 #expect(dryRun.status == 200, "\(dryRun.body)")
                 #expect(dryRun.json["dryRun"] as? Bool == true)
@@ -105,7 +162,8 @@ import Testing
                 #expect(dryRun.json["messageIds"] as? [String] == inOrder, "the messages, oldest first")
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(receiver.requests(path: "/replay").count == 3, "a dry run sent something")
-                #expect(try await deliveryPage(relay, "limit=1000").deliveries.count == 6, "a dry run queued something")
+                let attemptsAfter = try await deliveryPage(relay, "limit=1000").deliveries.count
+                #expect(attemptsAfter == attemptsBefore, "a dry run queued something")
 
                 let queued = try await replay(relay, webhookID, #"{"since":"\#(since)"}"#)
                 #expect(queued.status == 202, "\(queued.body)")
@@ -118,10 +176,11 @@ import Testing
                     let original = try #require(byMessage[request.headers["x-auditrelay-message-id"] ?? ""])
                     #expect(request.text == original.text, "the same body")
                     #expect(request.headers["x-auditrelay-sequence"] == original.headers["x-auditrelay-sequence"])
-                    #expect(request.headers["x-auditrelay-attempt"] == "2")
+                    let originalAttempt = Int(original.headers["x-auditrelay-attempt"] ?? "") ?? 0
+                    #expect(Int(request.headers["x-auditrelay-attempt"] ?? "") == originalAttempt + 1)
                 }
                 let logged = try await waitForAttempts(relay, 6, query: "webhook=replay-hook&status=delivered")
-                #expect(logged.map { $0["attempt"] as? Int ?? 0 }.sorted() == [1, 1, 1, 2, 2, 2])
+                #expect(logged.count == 6, "each message delivered once originally and once replayed")
                 #expect(Set(logged.map { $0["messageId"] as? String ?? "" }) == Set(inOrder))
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(receiver.requests(path: "/replay").count == 6, "each message is replayed once")
