@@ -80,7 +80,4 @@ public struct Webhook: Sendable, Equatable {
 
     /// Whether the webhook is switched on (not `disabled`).
     public var enabled: Bool { state != .disabled }
-
-    /// Whether new events are queued for this webhook: active and paused ones keep queueing.
-    public var acceptsNewMessages: Bool { state != .disabled }
 }

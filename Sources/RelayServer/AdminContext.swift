@@ -13,7 +13,7 @@ struct AdminContext: Sendable {
     func webhook(_ context: some RequestContext) async throws -> Webhook {
         let id = try context.parameters.require("id")
         guard let webhook = try await store.webhook(id: id) else {
-            throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
+            throw ProblemResponse.webhookNotFound(id)
         }
         return webhook
     }
@@ -37,17 +37,25 @@ struct AdminContext: Sendable {
     func modify(
         _ context: some RequestContext, _ change: @escaping @Sendable (inout Webhook) throws -> Void
     ) async throws -> Response {
+        try await view(try await modify(context, returning: change).webhook)
+    }
+
+    /// Changes the webhook named by `{id}` atomically (stamping `updatedAt`) and returns it with
+    /// what `change` returned; an unknown id is a `404`, a taken name a `422` on `name`.
+    func modify<T: Sendable>(
+        _ context: some RequestContext, returning change: @escaping @Sendable (inout Webhook) throws -> T
+    ) async throws -> (webhook: Webhook, result: T) {
         let id = try context.parameters.require("id")
         do {
-            let (webhook, _) = try await store.modifyWebhook(id: id) { webhook in
-                try change(&webhook)
+            return try await store.modifyWebhook(id: id) { webhook in
+                let result = try change(&webhook)
                 webhook.updatedAt = Clock.nowMillis()
+                return result
             }
-            return try await view(webhook)
         } catch StoreError.nameTaken(let name) {
             throw Self.nameTaken(name)
         } catch StoreError.webhookNotFound(let id) {
-            throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
+            throw ProblemResponse.webhookNotFound(id)
         }
     }
 

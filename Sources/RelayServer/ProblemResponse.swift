@@ -32,6 +32,11 @@ struct ProblemResponse: HTTPResponseError {
         return problem
     }
 
+    /// The `404` for an unknown webhook id.
+    static func webhookNotFound(_ id: String) -> ProblemResponse {
+        ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
+    }
+
     var status: HTTPResponse.Status { .init(code: problem.status) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -50,7 +50,7 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
         router.admin(.post, "/v1/webhooks/:id/resume", admin) { _, context in
             let id = try context.parameters.require("id")
             guard let webhook = try await admin.store.resumeWebhook(id: id, now: Clock.nowMillis()) else {
-                throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
+                throw ProblemResponse.webhookNotFound(id)
             }
             context.logger.info("webhook resumed", metadata: ["relay.webhook": "\(webhook.name)"])
             return try await admin.view(webhook)
@@ -77,23 +77,17 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
         default:
             throw RelayProblem.invalid([FieldError(field: "secret", reason: "must be a string")])
         }
-        let id = try context.parameters.require("id")
-        do {
-            let (_, index) = try await admin.store.modifyWebhook(id: id) { webhook -> Int in
-                try Self.customOnly(webhook, field: "secrets")
-                webhook.secrets.append(secret)
-                let problems = WebhookSecrets.problems(webhook.secrets).map { problem in
-                    problem.field == "secrets" ? problem : FieldError(field: "secret", reason: problem.reason)
-                }
-                guard problems.isEmpty else { throw RelayProblem.invalid(problems) }
-                webhook.updatedAt = Clock.nowMillis()
-                return webhook.secrets.count - 1
+        let (_, index) = try await admin.modify(context) { webhook -> Int in
+            try Self.customOnly(webhook, field: "secrets")
+            webhook.secrets.append(secret)
+            let problems = WebhookSecrets.problems(webhook.secrets).map { problem in
+                problem.field == "secrets" ? problem : FieldError(field: "secret", reason: problem.reason)
             }
-            return try JSONResponses.encode(
-                AddedSecret(index: index, secret: generated ? secret : WebhookSecrets.mask(secret)), status: .created)
-        } catch StoreError.webhookNotFound(let id) {
-            throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
+            guard problems.isEmpty else { throw RelayProblem.invalid(problems) }
+            return webhook.secrets.count - 1
         }
+        return try JSONResponses.encode(
+            AddedSecret(index: index, secret: generated ? secret : WebhookSecrets.mask(secret)), status: .created)
     }
 
     private static func customOnly(_ webhook: Webhook, field: String) throws {

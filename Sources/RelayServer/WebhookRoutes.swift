@@ -47,7 +47,7 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
         router.admin(.delete, "/v1/webhooks/:id", admin) { _, context in
             let id = try context.parameters.require("id")
             guard try await admin.store.deleteWebhook(id: id) else {
-                throw ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
+                throw ProblemResponse.webhookNotFound(id)
             }
             return JSONResponses.noContent()
         }

@@ -43,8 +43,4 @@ public final class ChangeFeed: Sendable {
             return change
         }
     }
-
-    func finish() {
-        continuation.finish()
-    }
 }
