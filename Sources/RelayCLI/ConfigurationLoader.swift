@@ -24,6 +24,7 @@ public enum ConfigurationLoader {
         ("delivery.connectTimeout", .string), ("delivery.timeout", .string), ("delivery.retrySchedule", .list),
         ("delivery.maxAge", .string), ("delivery.maxRetryAfter", .string), ("delivery.concurrencyPerWebhook", .scalar),
         ("delivery.trustedCAFile", .string), ("delivery.allowPrivateNetworks", .scalar),
+        ("delivery.slackRate", .scalar), ("delivery.slackBurst", .scalar),
         ("retention", .string), ("eventTypes", .structured), ("webhooks", .structured),
         ("log.level", .string), ("log.format", .string),
     ]

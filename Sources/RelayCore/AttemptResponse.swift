@@ -19,6 +19,8 @@ public struct TransportFailure: Sendable, Equatable, Error {
         case refusedDestination = "refused-destination"
         /// The host resolved to a non-public address and private networks are not allowed.
         case nonPublicAddress = "non-public-address"
+        /// The token endpoint refused the webhook's OAuth client credentials.
+        case credentialsRefused = "credentials-refused"
         case other
     }
 

@@ -44,12 +44,20 @@ public struct AttemptDecision: Sendable, Equatable {
 /// // .retry(retryAfterMillis: 120_000)
 /// ```
 public enum DeliveryPolicy {
-    /// Classifies one attempt's response (SPEC §5.1).
-    public static func verdict(for response: AttemptResponse, now: Int64, maxRetryAfterMillis: Int64) -> AttemptVerdict
-    {
+    /// Classifies one attempt's response (SPEC §5.1), refined by what Slack or Splunk HEC say in
+    /// the body when `dialect` is theirs.
+    public static func verdict(
+        for response: AttemptResponse, dialect: ResponseDialect = .standard, now: Int64, maxRetryAfterMillis: Int64
+    ) -> AttemptVerdict {
+        if case .http(let status, _, let body) = response, let refined = dialect.refinement(status: status, body: body)
+        {
+            return refined
+        }
         switch response {
         case .transportFailure(let failure):
-            if failure.kind == .refusedDestination { return .pauseWebhook(reason: failure.message) }
+            if failure.kind == .refusedDestination || failure.kind == .credentialsRefused {
+                return .pauseWebhook(reason: failure.message)
+            }
             return .retry(retryAfterMillis: nil)
         case .http(let status, let retryAfter, _):
             switch status {
@@ -81,7 +89,17 @@ public enum DeliveryPolicy {
         _ response: AttemptResponse, attempt: Int, createdAt: Int64, now: Int64, schedule: RetrySchedule,
         random: inout some RandomNumberGenerator
     ) -> AttemptDecision {
-        switch verdict(for: response, now: now, maxRetryAfterMillis: schedule.maxRetryAfterMillis) {
+        decide(
+            verdict(for: response, now: now, maxRetryAfterMillis: schedule.maxRetryAfterMillis), attempt: attempt,
+            createdAt: createdAt, now: now, schedule: schedule, random: &random)
+    }
+
+    /// The full decision for an attempt whose verdict is already known (a message of a batch).
+    public static func decide(
+        _ verdict: AttemptVerdict, attempt: Int, createdAt: Int64, now: Int64, schedule: RetrySchedule,
+        random: inout some RandomNumberGenerator
+    ) -> AttemptDecision {
+        switch verdict {
         case .delivered:
             return AttemptDecision(outcome: .delivered)
         case .failMessage(let reason):
@@ -99,5 +117,34 @@ public enum DeliveryPolicy {
             }
             return AttemptDecision(outcome: .retrying, nextAttemptAt: next)
         }
+    }
+}
+
+/// What one request carrying several messages means for each of them.
+public enum BatchVerdict: Sendable, Equatable {
+    /// Every message of the request gets this verdict.
+    case all(AttemptVerdict)
+    /// The destination found the body too large (`413`): send each half on its own.
+    case split
+    /// The destination took the first `accepted` messages and refused the next one for its own
+    /// data (Splunk HEC's `invalid-event-number`); the ones after it were not taken.
+    case partial(accepted: Int, refusal: String)
+}
+
+extension DeliveryPolicy {
+    /// Classifies the response to a request carrying `count` messages.
+    public static func batchVerdict(
+        for response: AttemptResponse, count: Int, dialect: ResponseDialect, now: Int64, maxRetryAfterMillis: Int64
+    ) -> BatchVerdict {
+        if case .http(let status, _, let body) = response {
+            if status == 413, count > 1 { return .split }
+            if dialect == .splunkHEC, !(200..<300).contains(status), let answer = HECAnswer(body),
+                answer.refusesOneEvent, let index = answer.invalidEventNumber, (0..<count).contains(index)
+            {
+                return .partial(
+                    accepted: index, refusal: "Splunk HEC refused event \(index) of the batch: \(answer.summary)")
+            }
+        }
+        return .all(verdict(for: response, dialect: dialect, now: now, maxRetryAfterMillis: maxRetryAfterMillis))
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// let body = try JSONValue.object(from: bytes)   // strict RFC 8259, must be an object
 /// body["enabled"]                                // .bool(true)
 /// ```
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     case number(Double)
@@ -29,6 +29,18 @@ public enum JSONValue: Sendable, Equatable, Decodable {
             self = .array(list)
         } else {
             self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let flag): try container.encode(flag)
+        case .number(let number): try container.encode(number)
+        case .string(let text): try container.encode(text)
+        case .array(let list): try container.encode(list)
+        case .object(let members): try container.encode(members)
         }
     }
 

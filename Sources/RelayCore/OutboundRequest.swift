@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The HTTP request one delivery attempt sends: decided here, sent by the transport.
@@ -51,9 +52,8 @@ public struct MessageEnvelope: Sendable, Equatable {
 }
 
 extension OutboundRequest {
-    /// The request for one attempt of `envelope` to `webhook`: the body in the webhook's format,
-    /// the relay's headers, the signatures (custom webhooks with secrets), the operator's headers
-    /// and `Authorization`.
+    /// The request for one attempt of `envelope` alone to `webhook`, its body laid out in the
+    /// webhook's format.
     ///
     /// ```swift
     /// let request = OutboundRequest.make(envelope, to: webhook, timestamp: Clock.nowMillis() / 1000)
@@ -62,32 +62,63 @@ extension OutboundRequest {
     ///
     /// - Parameter timestamp: Unix seconds of this attempt (`webhook-timestamp`).
     public static func make(_ envelope: MessageEnvelope, to webhook: Webhook, timestamp: Int64) -> OutboundRequest {
-        let body = Array(envelope.event.body)
+        let layout = MessageBody(for: webhook)
+        return make([envelope], body: layout.join([layout.piece(envelope.event)]), to: webhook, timestamp: timestamp)
+    }
+
+    /// The request carrying `envelopes` (one, or a batch) in `body`: the relay's headers, the
+    /// signatures over `body` (custom webhooks with secrets), the operator's headers and
+    /// `Authorization` — the static one, or `Bearer <token>` for OAuth webhooks.
+    ///
+    /// A batch's `webhook-id` is `bat_` and a digest of its message ids (stable while the batch
+    /// is retried whole), `X-AuditRelay-Sequence` is its first message's and
+    /// `X-AuditRelay-Batch-Size` says how many it carries.
+    public static func make(
+        _ envelopes: [MessageEnvelope], body: [UInt8], to webhook: Webhook, timestamp: Int64,
+        bearerToken: String? = nil
+    ) -> OutboundRequest {
+        precondition(!envelopes.isEmpty, "a request carries at least one message")
+        let first = envelopes[0]
+        let types = Set(envelopes.lazy.map(\.event.type))
+        let contentType =
+            webhook.headers.first { $0.key.lowercased() == "content-type" }?.value
+            ?? MessageBody(for: webhook).contentType
         var headers: [(name: String, value: String)] = [
-            ("User-Agent", "AuditRelay/\(RelayVersion.current)"),
-            (
-                "Content-Type",
-                webhook.headers.first { $0.key.lowercased() == "content-type" }?.value ?? "application/json"
-            ),
-            ("X-AuditRelay-Event-Type", envelope.event.type),
-            ("X-AuditRelay-Event-Id", envelope.event.id.headerSafe),
-            ("X-AuditRelay-Message-Id", envelope.messageID),
-            ("X-AuditRelay-Attempt", String(envelope.attempt)),
-            ("X-AuditRelay-Sequence", String(envelope.sequence)),
+            ("User-Agent", "AuditRelay/\(RelayVersion.current)"), ("Content-Type", contentType),
+            ("X-AuditRelay-Event-Type", types.count == 1 ? first.event.type : "mixed"),
         ]
+        if envelopes.count == 1 {
+            headers += [
+                ("X-AuditRelay-Event-Id", first.event.id.headerSafe), ("X-AuditRelay-Message-Id", first.messageID),
+            ]
+        }
+        headers += [
+            ("X-AuditRelay-Attempt", String(envelopes.lazy.map(\.attempt).max() ?? 1)),
+            ("X-AuditRelay-Sequence", String(first.sequence)),
+        ]
+        if webhook.batch != nil { headers.append(("X-AuditRelay-Batch-Size", String(envelopes.count))) }
         if webhook.kind == .custom {
+            let requestID = envelopes.count == 1 ? first.messageID : batchID(envelopes.map(\.messageID))
             headers += Signer.headers(
-                body: body, secrets: webhook.secrets, messageID: envelope.messageID, timestamp: timestamp,
+                body: body, secrets: webhook.secrets, messageID: requestID, timestamp: timestamp,
                 hubSignature: webhook.hubSignature)
             for (name, value) in webhook.headers.sorted(by: { $0.key < $1.key })
             where name.lowercased() != "content-type" {
                 headers.append((name, value))
             }
-            if let authorization = webhook.authorization {
+            if let bearerToken {
+                headers.append(("Authorization", "Bearer \(bearerToken)"))
+            } else if let authorization = webhook.authorization {
                 headers.append(("Authorization", authorization))
             }
         }
         return OutboundRequest(url: webhook.url, headers: headers, body: body)
+    }
+
+    /// `bat_` and the first 26 hex digits of SHA-256 over the message ids.
+    static func batchID(_ messageIDs: [String]) -> String {
+        let digest = SHA256.hash(data: Data(messageIDs.joined(separator: ",").utf8))
+        return "bat_" + Hex.encode(Array(digest)).prefix(26)
     }
 }
 

@@ -89,13 +89,17 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         /// Extra PEM roots trusted for outbound TLS.
         public var trustedCAFile: String?
         public var allowPrivateNetworks = false
+        /// Messages a second sent to one Slack URL, on average (SPEC §5.2).
+        public var slackRate = 1.0
+        /// Messages sent to one Slack URL at once before ``slackRate`` applies.
+        public var slackBurst = 3
         public init() {}
         public init(from decoder: any Decoder) throws {
             let reader = try ConfigReader(
                 decoder,
                 known: [
                     "connectTimeout", "timeout", "retrySchedule", "maxAge", "maxRetryAfter", "concurrencyPerWebhook",
-                    "trustedCAFile", "allowPrivateNetworks",
+                    "trustedCAFile", "allowPrivateNetworks", "slackRate", "slackBurst",
                 ])
             connectTimeout = try reader.value("connectTimeout", default: connectTimeout)
             timeout = try reader.value("timeout", default: timeout)
@@ -105,9 +109,13 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
             concurrencyPerWebhook = try reader.value("concurrencyPerWebhook", default: concurrencyPerWebhook)
             trustedCAFile = try reader.optional("trustedCAFile")
             allowPrivateNetworks = try reader.value("allowPrivateNetworks", default: allowPrivateNetworks)
+            slackRate = try reader.value("slackRate", default: slackRate)
+            slackBurst = try reader.value("slackBurst", default: slackBurst)
             guard concurrencyPerWebhook >= 1 else {
                 throw reader.invalid("concurrencyPerWebhook", "must be at least 1")
             }
+            guard slackRate > 0, slackRate.isFinite else { throw reader.invalid("slackRate", "must be above 0") }
+            guard slackBurst >= 1 else { throw reader.invalid("slackBurst", "must be at least 1") }
         }
 
         /// The retry schedule in the form the delivery policy uses.

@@ -50,6 +50,12 @@ public struct Webhook: Sendable, Equatable {
     public var allowPrivateNetwork: Bool
     /// Adds `X-Hub-Signature-256` made with the first secret.
     public var hubSignature: Bool
+    /// The envelope fields of a `splunk-hec` webhook; defaults when absent.
+    public var splunk: SplunkFields?
+    /// How messages are grouped into requests; one per request when absent.
+    public var batch: BatchSettings?
+    /// Token-based authentication fetched by the relay, instead of a static `authorization`.
+    public var auth: OAuth2ClientCredentials?
     /// Unix milliseconds.
     public var createdAt: Int64
     /// Unix milliseconds.
@@ -59,7 +65,8 @@ public struct Webhook: Sendable, Equatable {
         id: String, name: String, kind: WebhookKind, url: String, events: [EventTypePattern],
         format: MessageFormat = .json, secrets: [String] = [], authorization: String? = nil,
         headers: [String: String] = [:], state: WebhookState = .active, stateReason: String? = nil,
-        allowPrivateNetwork: Bool = false, hubSignature: Bool = false, createdAt: Int64, updatedAt: Int64
+        allowPrivateNetwork: Bool = false, hubSignature: Bool = false, splunk: SplunkFields? = nil,
+        batch: BatchSettings? = nil, auth: OAuth2ClientCredentials? = nil, createdAt: Int64, updatedAt: Int64
     ) {
         self.id = id
         self.name = name
@@ -74,10 +81,16 @@ public struct Webhook: Sendable, Equatable {
         self.stateReason = stateReason
         self.allowPrivateNetwork = allowPrivateNetwork
         self.hubSignature = hubSignature
+        self.splunk = splunk
+        self.batch = batch
+        self.auth = auth
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
 
     /// Whether the webhook is switched on (not `disabled`).
     public var enabled: Bool { state != .disabled }
+
+    /// How messages are grouped: the webhook's `batch`, or one message per request.
+    public var batching: BatchSettings { kind == .slack ? .single : batch ?? .single }
 }

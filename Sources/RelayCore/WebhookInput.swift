@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads a webhook's fields from a decoded JSON object (an API request body), refusing unknown
 /// members and wrong types field by field, so every problem is reported at once.
 ///
@@ -9,7 +11,7 @@ public enum WebhookInput {
     /// Members a request may carry.
     public static let fields: Set<String> = [
         "name", "kind", "url", "events", "format", "secrets", "authorization", "headers", "enabled",
-        "allowPrivateNetwork", "hubSignature",
+        "allowPrivateNetwork", "hubSignature", "splunk", "batch", "auth",
     ]
 
     /// A new webhook's spec from a create request; `name` (Slack: defaulted), `url` and `events` are required.
@@ -26,8 +28,15 @@ public enum WebhookInput {
         return spec
     }
 
-    /// `webhook` with the members present in `json` changed; `authorization: null` clears it.
+    /// `webhook` with the members present in `json` changed; `null` clears `authorization`,
+    /// `splunk`, `batch` and `auth`. An `auth` without `clientSecret` keeps the current secret,
+    /// so a read (which masks it) can be edited and sent back.
     public static func update(_ webhook: Webhook, with json: [String: JSONValue]) throws(RelayProblem) -> WebhookSpec {
+        var json = json
+        if case .object(var auth) = json["auth"], auth["clientSecret"] == nil, let current = webhook.auth {
+            auth["clientSecret"] = .string(current.clientSecret)
+            json["auth"] = .object(auth)
+        }
         var reader = Reader(json: json)
         var spec = WebhookSpec(
             name: reader.string("name") ?? webhook.name,
@@ -35,7 +44,7 @@ public enum WebhookInput {
             url: reader.string("url") ?? webhook.url, events: reader.patterns(required: false) ?? webhook.events,
             format: webhook.format, secrets: webhook.secrets, authorization: webhook.authorization,
             headers: webhook.headers, enabled: webhook.enabled, allowPrivateNetwork: webhook.allowPrivateNetwork,
-            hubSignature: webhook.hubSignature)
+            hubSignature: webhook.hubSignature, splunk: webhook.splunk, batch: webhook.batch, auth: webhook.auth)
         if spec.kind == .slack, webhook.kind == .custom, json["format"] == nil { spec.format = nil }
         reader.apply(to: &spec)
         try reader.finish(spec)
@@ -146,6 +155,36 @@ public enum WebhookInput {
             if let enabled = bool("enabled") { spec.enabled = enabled }
             if let allow = bool("allowPrivateNetwork") { spec.allowPrivateNetwork = allow }
             if let hub = bool("hubSignature") { spec.hubSignature = hub }
+            if let splunk = object("splunk", SplunkFields.self) { spec.splunk = splunk }
+            if let batch = object("batch", BatchSettings.self) { spec.batch = batch }
+            if let auth = object("auth", OAuth2ClientCredentials.self) { spec.auth = auth }
+        }
+
+        /// A nested object member read with `T`'s strict decoding: `.some(nil)` for `null`, `nil`
+        /// when absent or wrong (the reason is recorded under `key.member`).
+        mutating func object<T: Decodable>(_ key: String, _ type: T.Type) -> T?? {
+            guard let value = json[key] else { return nil }
+            if value == .null { return .some(nil) }
+            guard case .object = value else {
+                errors.append(FieldError(field: key, reason: "must be an object or null"))
+                return nil
+            }
+            do {
+                return try JSONDecoder().decode(T.self, from: JSONEncoder().encode(value))
+            } catch let DecodingError.keyNotFound(member, _) {
+                errors.append(FieldError(field: "\(key).\(member.stringValue)", reason: "is required"))
+            } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+                errors.append(FieldError(field: Self.path(key, context), reason: "has the wrong type"))
+            } catch let DecodingError.dataCorrupted(context) {
+                errors.append(FieldError(field: Self.path(key, context), reason: context.debugDescription))
+            } catch {
+                errors.append(FieldError(field: key, reason: "is not valid"))
+            }
+            return nil
+        }
+
+        private static func path(_ key: String, _ context: DecodingError.Context) -> String {
+            ([key] + context.codingPath.map(\.stringValue)).joined(separator: ".")
         }
 
         func finish(_ spec: WebhookSpec) throws(RelayProblem) {

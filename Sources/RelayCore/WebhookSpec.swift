@@ -14,12 +14,16 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
     public var enabled: Bool
     public var allowPrivateNetwork: Bool
     public var hubSignature: Bool
+    public var splunk: SplunkFields?
+    public var batch: BatchSettings?
+    public var auth: OAuth2ClientCredentials?
 
     public init(
         name: String, kind: WebhookKind = .custom, url: String, events: [EventTypePattern],
         format: MessageFormat? = nil, secrets: [String] = [], authorization: String? = nil,
         headers: [String: String] = [:], enabled: Bool = true, allowPrivateNetwork: Bool = false,
-        hubSignature: Bool = false
+        hubSignature: Bool = false, splunk: SplunkFields? = nil, batch: BatchSettings? = nil,
+        auth: OAuth2ClientCredentials? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -32,11 +36,14 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
         self.enabled = enabled
         self.allowPrivateNetwork = allowPrivateNetwork
         self.hubSignature = hubSignature
+        self.splunk = splunk
+        self.batch = batch
+        self.auth = auth
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case name, kind, url, events, format, secrets, authorization, headers, enabled, allowPrivateNetwork
-        case hubSignature
+        case hubSignature, splunk, batch, auth
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,6 +60,9 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
         enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
         allowPrivateNetwork = try container.decodeIfPresent(Bool.self, forKey: .allowPrivateNetwork) ?? false
         hubSignature = try container.decodeIfPresent(Bool.self, forKey: .hubSignature) ?? false
+        splunk = try container.decodeIfPresent(SplunkFields.self, forKey: .splunk)
+        batch = try container.decodeIfPresent(BatchSettings.self, forKey: .batch)
+        auth = try container.decodeIfPresent(OAuth2ClientCredentials.self, forKey: .auth)
     }
 
     /// Every rule the spec breaks, field by field; empty when it is valid.
@@ -73,11 +83,24 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
                 errors.append(FieldError(field: "authorization", reason: reason))
             }
             errors += HeaderRules.headerProblems(headers)
+            if let splunk {
+                errors +=
+                    format == .splunkHEC
+                    ? splunk.problems() : [FieldError(field: "splunk", reason: "applies to format splunk-hec only")]
+            }
+            errors += batch?.problems(format: format ?? .json) ?? []
+            if let auth {
+                errors += auth.problems()
+                if authorization != nil {
+                    errors.append(FieldError(field: "auth", reason: "set either authorization or auth, not both"))
+                }
+            }
         }
         if kind == .slack {
             let customOnly: [(String, Bool)] = [
                 ("secrets", !secrets.isEmpty), ("authorization", authorization != nil), ("headers", !headers.isEmpty),
                 ("format", format != nil && format != .json), ("hubSignature", hubSignature),
+                ("splunk", splunk != nil), ("batch", batch != nil), ("auth", auth != nil),
             ]
             for (field, present) in customOnly where present {
                 errors.append(FieldError(field: field, reason: "applies to custom webhooks only"))
@@ -92,7 +115,7 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
             id: id, name: name, kind: kind, url: url, events: events, format: format ?? .json, secrets: secrets,
             authorization: authorization, headers: headers, state: enabled ? .active : .disabled,
             stateReason: enabled ? nil : Self.disabledInFileReason, allowPrivateNetwork: allowPrivateNetwork,
-            hubSignature: hubSignature, createdAt: now, updatedAt: now)
+            hubSignature: hubSignature, splunk: splunk, batch: batch, auth: auth, createdAt: now, updatedAt: now)
     }
 
     /// Why a webhook declared with `enabled: false` is disabled.

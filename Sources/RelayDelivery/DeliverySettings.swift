@@ -10,20 +10,28 @@ public struct DeliverySettings: Sendable {
     /// Extra lease time beyond the request deadline, for recording the outcome.
     public var leaseMargin = RelayDuration.seconds(30)
     public var allowPrivateNetworks: Bool
+    /// Messages a second to one Slack URL, on average.
+    public var slackRate: Double
+    /// Messages to one Slack URL at once.
+    public var slackBurst: Int
 
-    public init(schedule: RetrySchedule, concurrencyPerWebhook: Int, timeout: RelayDuration, allowPrivateNetworks: Bool)
-    {
+    public init(
+        schedule: RetrySchedule, concurrencyPerWebhook: Int, timeout: RelayDuration, allowPrivateNetworks: Bool,
+        slackRate: Double = 1, slackBurst: Int = 3
+    ) {
         self.schedule = schedule
         self.concurrencyPerWebhook = concurrencyPerWebhook
         self.timeout = timeout
         self.allowPrivateNetworks = allowPrivateNetworks
+        self.slackRate = slackRate
+        self.slackBurst = slackBurst
     }
 
     /// The settings of a loaded configuration.
     public init(_ delivery: RelayConfiguration.Delivery) {
         self.init(
             schedule: delivery.schedule, concurrencyPerWebhook: delivery.concurrencyPerWebhook,
-            timeout: delivery.timeout,
-            allowPrivateNetworks: delivery.allowPrivateNetworks)
+            timeout: delivery.timeout, allowPrivateNetworks: delivery.allowPrivateNetworks,
+            slackRate: delivery.slackRate, slackBurst: delivery.slackBurst)
     }
 }

@@ -59,12 +59,17 @@ public final class Dispatcher: Service {
         if released > 0 {
             logger.info("released leases left by an earlier run", metadata: ["relay.messages": "\(released)"])
         }
+        let sender = MessageSender(
+            transports: transports, tokens: OAuthTokens(), maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
+        let slackRates = SlackRateLimits(ratePerSecond: settings.slackRate, burst: settings.slackBurst)
         await withDiscardingTaskGroup { group in
             var lanes: [String: Lane] = [:]
-            await syncLanes(&lanes, transports: transports, group: &group)
+            await syncLanes(&lanes, sender: sender, slackRates: slackRates, group: &group)
             for await _ in store.changes.notifications.cancelOnGracefulShutdown() {
                 let change = store.changes.take()
-                if change.webhooksChanged { await syncLanes(&lanes, transports: transports, group: &group) }
+                if change.webhooksChanged {
+                    await syncLanes(&lanes, sender: sender, slackRates: slackRates, group: &group)
+                }
                 for id in change.queuedFor { lanes[id]?.wake() }
             }
             for lane in lanes.values { lane.stop() }
@@ -74,7 +79,8 @@ public final class Dispatcher: Service {
     /// Starts lanes for active webhooks without one, stops lanes of webhooks no longer active,
     /// and hands every running lane its webhook's current definition.
     private func syncLanes(
-        _ lanes: inout [String: Lane], transports: Transports, group: inout DiscardingTaskGroup
+        _ lanes: inout [String: Lane], sender: MessageSender, slackRates: SlackRateLimits,
+        group: inout DiscardingTaskGroup
     ) async {
         let webhooks: [Webhook]
         do {
@@ -94,8 +100,8 @@ public final class Dispatcher: Service {
                 continue
             }
             let lane = Lane(
-                webhook: webhook, store: store, transports: transports, settings: settings, observer: observer,
-                logger: logger)
+                webhook: webhook, store: store, sender: sender, slackRates: slackRates, settings: settings,
+                observer: observer, logger: logger)
             lanes[id] = lane
             group.addTask { await lane.run() }
         }

@@ -7,33 +7,45 @@ import Synchronization
 /// Delivers one webhook's messages with bounded concurrency. Each webhook has its own lane, so
 /// a slow or failing destination only ever holds up itself.
 ///
-/// The lane claims due messages in batches, sleeps until the next one is due or it is woken
-/// (new messages, a retry scheduled, a stop), and records every attempt.
+/// The lane claims due messages in batches, groups them into requests (one message each, or
+/// the webhook's `batch`), sleeps until the next one is due or it is woken (new messages, a
+/// retry scheduled, a stop), and records every attempt. It sends nothing while the destination
+/// asked it to wait (`429` with `Retry-After`) and, for Slack, no faster than the URL's rate.
 final class Lane: Sendable {
     private enum Event {
-        case attemptFinished(keepsPending: Bool)
+        case requestFinished(keepsPending: Bool)
         case woke
+    }
+
+    /// Claimed messages ready to go as one request.
+    private struct Request: Sendable {
+        var messages: [QueuedMessage]
+        var pieces: [[UInt8]]
     }
 
     let webhookID: String
     private let webhook: Mutex<Webhook>
     private let stopped = Mutex(false)
+    /// Unix milliseconds before which nothing is sent (the destination's `Retry-After` on a `429`).
+    private let heldUntil = Mutex<Int64>(0)
     private let signal = WakeSignal()
     private let store: AuditStore
-    private let transports: Transports
+    private let sender: MessageSender
+    private let slackRates: SlackRateLimits
     private let settings: DeliverySettings
     private let observer: (any AttemptObserver)?
     private let logger: Logger
 
     init(
-        webhook: Webhook, store: AuditStore, transports: Transports, settings: DeliverySettings,
-        observer: (any AttemptObserver)?, logger: Logger
+        webhook: Webhook, store: AuditStore, sender: MessageSender, slackRates: SlackRateLimits,
+        settings: DeliverySettings, observer: (any AttemptObserver)?, logger: Logger
     ) {
         self.observer = observer
         self.webhookID = webhook.id
         self.webhook = Mutex(webhook)
         self.store = store
-        self.transports = transports
+        self.sender = sender
+        self.slackRates = slackRates
         self.settings = settings
         var logger = logger
         logger[metadataKey: "relay.webhook"] = "\(webhook.name)"
@@ -65,18 +77,24 @@ final class Lane: Sendable {
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
             var sleeping = false
+            var ready: [Request] = []
             while true {
                 if isStopped {
+                    if !ready.isEmpty {
+                        try? await store.release(ready.flatMap(\.messages), now: Clock.nowMillis())
+                        ready = []
+                    }
                     if !sleeping && inFlight == 0 { break }
                 } else if inFlight < concurrency {
-                    let requested = concurrency - inFlight
-                    let claimed = await claim(requested)
-                    for message in claimed {
-                        group.addTask { .attemptFinished(keepsPending: await self.attempt(message)) }
+                    var blockedUntil: Int64?
+                    if ready.isEmpty { (ready, blockedUntil) = await claim(requests: concurrency - inFlight) }
+                    while inFlight < concurrency, !ready.isEmpty {
+                        let request = ready.removeFirst()
+                        group.addTask { .requestFinished(keepsPending: await self.attempt(request)) }
+                        inFlight += 1
                     }
-                    inFlight += claimed.count
-                    if claimed.count < requested, !sleeping {
-                        let deadline = await nextDeadline()
+                    if inFlight < concurrency, !sleeping {
+                        let deadline = await nextDeadline(blockedUntil: blockedUntil)
                         sleeping = true
                         group.addTask {
                             await self.signal.wait(until: deadline)
@@ -88,7 +106,7 @@ final class Lane: Sendable {
                 switch event {
                 case .woke:
                     sleeping = false
-                case .attemptFinished(let keepsPending):
+                case .requestFinished(let keepsPending):
                     inFlight -= 1
                     if keepsPending { signal.signal() }
                 }
@@ -96,77 +114,133 @@ final class Lane: Sendable {
         }
     }
 
-    private func claim(_ limit: Int) async -> [QueuedMessage] {
+    /// Claims messages for up to `requests` requests and groups them. When nothing may be sent
+    /// yet (held, rate-limited, or a batch still filling), returns no requests and when to look again.
+    private func claim(requests: Int) async -> ([Request], blockedUntil: Int64?) {
+        let webhook = self.webhook.withLock { $0 }
+        let batching = webhook.batching
         let now = Clock.nowMillis()
+        let held = heldUntil.withLock { $0 }
+        if held > now { return ([], held) }
+        var allowed = requests
+        if webhook.kind == .slack {
+            allowed = slackRates.take(webhook.url, upTo: requests, now: now)
+            if allowed == 0 { return ([], slackRates.nextSendAt(webhook.url, now: now)) }
+        }
+        if batching.maxEvents > 1 {
+            do {
+                let due = try await store.dueMessages(webhookID: webhookID, now: now, limit: batching.maxEvents)
+                if due.count < batching.maxEvents, let oldest = due.oldestDueAt,
+                    oldest + batching.maxWait.milliseconds > now
+                {
+                    return ([], oldest + batching.maxWait.milliseconds)
+                }
+            } catch {
+                logger.error("reading due messages failed", metadata: ["error": "\(error)"])
+            }
+        }
+        let messages: [QueuedMessage]
         do {
-            return try await store.claimDue(
-                webhookID: webhookID, limit: limit, now: now,
+            messages = try await store.claimDue(
+                webhookID: webhookID, limit: allowed * batching.maxEvents, now: now,
                 leaseUntil: now + settings.timeout.milliseconds + settings.leaseMargin.milliseconds)
         } catch {
             logger.error("claiming messages failed", metadata: ["error": "\(error)"])
-            return []
+            messages = []
         }
+        let layout = MessageBody(for: webhook)
+        let pieces = messages.map { layout.piece($0.event) }
+        let requests = batching.groups(of: pieces.map(\.count), layout: layout).map {
+            Request(messages: Array(messages[$0]), pieces: Array(pieces[$0]))
+        }
+        if webhook.kind == .slack { slackRates.giveBack(webhook.url, count: allowed - requests.count, now: now) }
+        return (requests, nil)
     }
 
-    /// When to look again: at the next due message, or in a second after a store error.
-    private func nextDeadline() async -> ContinuousClock.Instant? {
-        do {
-            guard let due = try await store.nextDueTime(webhookID: webhookID) else { return nil }
-            return .now + .milliseconds(max(0, due - Clock.nowMillis()))
-        } catch {
-            logger.error("reading the next due time failed", metadata: ["error": "\(error)"])
-            return .now + .seconds(1)
+    /// When to look again: at `blockedUntil` when sending is held back, else at the next due
+    /// message, or in a second after a store error.
+    private func nextDeadline(blockedUntil: Int64?) async -> ContinuousClock.Instant? {
+        let due: Int64?
+        if let blockedUntil {
+            due = blockedUntil
+        } else {
+            do {
+                due = try await store.nextDueTime(webhookID: webhookID)
+            } catch {
+                logger.error("reading the next due time failed", metadata: ["error": "\(error)"])
+                return .now + .seconds(1)
+            }
         }
+        return due.map { .now + .milliseconds(max(0, $0 - Clock.nowMillis())) }
     }
 
-    /// Makes one attempt and records it. Returns whether the message is still pending.
-    private func attempt(_ message: QueuedMessage) async -> Bool {
+    /// Sends one request and records an attempt for each of its messages. Returns whether any
+    /// message is still pending.
+    private func attempt(_ request: Request) async -> Bool {
         let webhook = self.webhook.withLock { $0 }
         let startedAt = Clock.nowMillis()
         let started = ContinuousClock.now
-        let response: AttemptResponse
-        if let reason = DestinationURL.problem(webhook.url) {
-            let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)")
-            response = .transportFailure(failure)
-        } else {
-            let envelope = MessageEnvelope(
-                messageID: message.id, sequence: message.sequence, attempt: message.attempt, event: message.event)
-            let request = OutboundRequest.make(envelope, to: webhook, timestamp: startedAt / 1000)
-            let reply = await transports.for(webhook).send(request)
-            if reply.cancelled {
-                try? await store.release([message], now: Clock.nowMillis())
-                return true
-            }
-            response = reply.response
+        let envelopes = request.messages.map {
+            MessageEnvelope(messageID: $0.id, sequence: $0.sequence, attempt: $0.attempt, event: $0.event)
+        }
+        guard
+            let results = await sender.send(
+                envelopes, pieces: request.pieces, to: webhook, layout: MessageBody(for: webhook),
+                timestamp: startedAt / 1000)
+        else {
+            try? await store.release(request.messages, now: Clock.nowMillis())
+            return true
         }
         let elapsed = ContinuousClock.now - started
+        let now = Clock.nowMillis()
+        holdIfAsked(results.map(\.response), webhook: webhook, now: now)
         var random = SystemRandomNumberGenerator()
-        let decision = DeliveryPolicy.decide(
-            response, attempt: message.attempt, createdAt: message.createdAt, now: Clock.nowMillis(),
-            schedule: settings.schedule, random: &random)
-        let record = AttemptRecord(
-            message: message, webhookName: webhook.name, startedAt: startedAt,
-            durationMillis: elapsed.milliseconds,
-            httpStatus: response.httpStatus, error: response.failureMessage ?? decision.reason,
-            decision: decision, responseBody: response.body)
+        let records = zip(request.messages, results).map { message, sent in
+            let decision = DeliveryPolicy.decide(
+                sent.verdict, attempt: message.attempt, createdAt: message.createdAt, now: now,
+                schedule: settings.schedule, random: &random)
+            return AttemptRecord(
+                message: message, webhookName: webhook.name, startedAt: startedAt, durationMillis: elapsed.milliseconds,
+                httpStatus: sent.response.httpStatus, error: sent.response.failureMessage ?? decision.reason,
+                decision: decision, responseBody: sent.response.body)
+        }
         do {
-            try await store.record([record])
+            try await store.record(records)
         } catch {
             logger.error(
-                "recording an attempt failed", metadata: ["error": "\(error)", "relay.message": "\(message.id)"])
+                "recording attempts failed",
+                metadata: ["error": "\(error)", "relay.message": "\(request.messages.first?.id ?? "")"])
         }
-        observer?.attemptFinished(webhookName: webhook.name, outcome: decision.outcome, duration: elapsed)
-        if decision.outcome == .paused || decision.outcome == .disabled {
+        for record in records {
+            observer?.attemptFinished(webhookName: webhook.name, outcome: record.decision.outcome, duration: elapsed)
+        }
+        if let stop = records.first(where: { [.paused, .disabled].contains($0.decision.outcome) }) {
             logger.warning(
-                "webhook \(decision.outcome.rawValue)", metadata: ["relay.reason": "\(decision.reason ?? "")"])
-            stop()
+                "webhook \(stop.decision.outcome.rawValue)", metadata: ["relay.reason": "\(stop.decision.reason ?? "")"]
+            )
+            self.stop()
         }
         logger.debug(
             "attempt finished",
             metadata: [
-                "relay.message": "\(message.id)", "relay.attempt": "\(message.attempt)",
-                "relay.outcome": "\(decision.outcome.rawValue)", "http.status": "\(response.httpStatus ?? 0)",
+                "relay.messages": "\(records.count)", "relay.attempt": "\(request.messages.first?.attempt ?? 0)",
+                "relay.outcome": "\(records.first?.decision.outcome.rawValue ?? "")",
+                "http.status": "\(results.first?.response.httpStatus ?? 0)",
             ])
-        return decision.keepsMessagePending
+        return records.contains { $0.decision.keepsMessagePending }
+    }
+
+    /// After a `429` with `Retry-After`, sends nothing to this webhook (and, for Slack, to its
+    /// URL) until then; the message itself is rescheduled by the policy.
+    private func holdIfAsked(_ responses: [AttemptResponse], webhook: Webhook, now: Int64) {
+        let delays = responses.compactMap { response -> Int64? in
+            guard case .http(429, let retryAfter?, _) = response else { return nil }
+            return RetryAfter.delayMillis(retryAfter, now: now)
+        }
+        guard let delay = delays.max() else { return }
+        let until = now + min(delay, settings.schedule.maxRetryAfterMillis)
+        heldUntil.withLock { $0 = max($0, until) }
+        if webhook.kind == .slack { slackRates.hold(webhook.url, until: until, now: now) }
+        logger.info("destination asked to slow down", metadata: ["relay.heldForMs": "\(until - now)"])
     }
 }

@@ -29,24 +29,24 @@ public enum WebhookTester {
             messageID: Identifier.make(prefix: "msg_", millis: now), sequence: 0, attempt: 1,
             event: AuditEvent(id: eventID, type: "auditrelay.test", occurredAt: now, body: Data(body.utf8)))
         let started = ContinuousClock.now
-        let response: AttemptResponse
-        if let reason = DestinationURL.problem(webhook.url) {
-            response = .transportFailure(
-                TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)"))
-        } else {
-            let transports = try Transports(
-                configuration: HTTPTransport.Configuration(
-                    connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
-                    trustedCAFile: configuration.trustedCAFile),
-                allowPrivateNetworks: configuration.allowPrivateNetworks)
-            let request = OutboundRequest.make(envelope, to: webhook, timestamp: now / 1000)
-            response = await transports.for(webhook).send(request).response
-            try await transports.shutdown()
-        }
+        let transports = try Transports(
+            configuration: HTTPTransport.Configuration(
+                connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
+                trustedCAFile: configuration.trustedCAFile),
+            allowPrivateNetworks: configuration.allowPrivateNetworks)
+        let sender = MessageSender(
+            transports: transports, tokens: OAuthTokens(), maxRetryAfterMillis: configuration.maxRetryAfter.milliseconds
+        )
+        let layout = MessageBody(for: webhook)
+        let sent = await sender.send(
+            [envelope], pieces: [layout.piece(envelope.event)], to: webhook, layout: layout, timestamp: now / 1000)
+        try await transports.shutdown()
+        let response = sent?.first?.response ?? .transportFailure(TransportFailure(.other, "cancelled"))
+        let verdict = sent?.first?.verdict ?? .retry(retryAfterMillis: nil)
         let elapsed = ContinuousClock.now - started
         var random = SystemRandomNumberGenerator()
         let decision = DeliveryPolicy.decide(
-            response, attempt: 1, createdAt: now, now: Clock.nowMillis(), schedule: configuration.schedule,
+            verdict, attempt: 1, createdAt: now, now: Clock.nowMillis(), schedule: configuration.schedule,
             random: &random)
         return Result(
             outcome: decision.outcome, httpStatus: response.httpStatus,

@@ -17,6 +17,9 @@ struct WebhookView: Encodable {
     let stateReason: String?
     let allowPrivateNetwork: Bool
     let hubSignature: Bool
+    let splunk: SplunkFields?
+    let batch: BatchSettings?
+    let auth: OAuth2ClientCredentials?
     let createdAt: String
     let updatedAt: String
     let health: HealthView
@@ -37,13 +40,20 @@ struct WebhookView: Encodable {
         stateReason = webhook.stateReason
         allowPrivateNetwork = webhook.allowPrivateNetwork
         hubSignature = webhook.hubSignature
+        splunk = webhook.splunk
+        batch = webhook.batch
+        auth = webhook.auth.map { auth in
+            var masked = auth
+            masked.clientSecret = WebhookSecrets.mask(auth.clientSecret)
+            return masked
+        }
         createdAt = RFC3339.format(millis: webhook.createdAt)
         updatedAt = RFC3339.format(millis: webhook.updatedAt)
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, name, kind, url, events, format, secrets, authorization, headers, enabled, state, stateReason
-        case allowPrivateNetwork, hubSignature, createdAt, updatedAt, health
+        case allowPrivateNetwork, hubSignature, splunk, batch, auth, createdAt, updatedAt, health
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -62,6 +72,11 @@ struct WebhookView: Encodable {
         try container.encode(stateReason, forKey: .stateReason)
         try container.encode(allowPrivateNetwork, forKey: .allowPrivateNetwork)
         try container.encode(hubSignature, forKey: .hubSignature)
+        if kind == WebhookKind.custom.rawValue {
+            try container.encode(splunk, forKey: .splunk)
+            try container.encode(batch, forKey: .batch)
+            try container.encode(auth, forKey: .auth)
+        }
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(health, forKey: .health)

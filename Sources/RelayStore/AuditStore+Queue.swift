@@ -138,6 +138,24 @@ extension AuditStore {
         }
     }
 
+    /// How many messages of the webhook are due at `now` (counting at most `limit`), and since
+    /// when the oldest of them has been due: what a batching lane needs to decide whether to send
+    /// a batch that is not full yet.
+    public func dueMessages(webhookID: String, now: Int64, limit: Int) async throws -> DueMessages {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS count, MIN(next_attempt_at) AS oldest FROM (
+                        SELECT next_attempt_at FROM messages
+                        WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+                        ORDER BY next_attempt_at LIMIT ?)
+                    """,
+                arguments: [webhookID, now, limit])
+            return DueMessages(count: row?["count"] ?? 0, oldestDueAt: row?["oldest"])
+        }
+    }
+
     /// The earliest time a pending message of the webhook is due (leases included), if any.
     public func nextDueTime(webhookID: String) async throws -> Int64? {
         try await pool.read { db in

@@ -79,10 +79,13 @@ extension AuditStore {
         }
     }
 
-    /// The columns of a webhook row; secrets and authorization sealed.
+    /// The columns of a webhook row; secrets, authorization and OAuth client credentials sealed.
     func encodeWebhook(_ webhook: Webhook) throws -> [String: DatabaseValue] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        func json(_ value: (some Encodable)?) throws -> DatabaseValue {
+            try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.databaseValue
+        }
         let secrets =
             webhook.secrets.isEmpty
             ? nil : try sealer.seal(String(decoding: try encoder.encode(webhook.secrets), as: UTF8.self))
@@ -100,6 +103,11 @@ extension AuditStore {
             "state_reason": webhook.stateReason.databaseValue,
             "allow_private_network": webhook.allowPrivateNetwork.databaseValue,
             "hub_signature": webhook.hubSignature.databaseValue,
+            "splunk": try json(webhook.splunk),
+            "batch": try json(webhook.batch),
+            "auth_sealed": try webhook.auth.map {
+                try sealer.seal(String(decoding: try encoder.encode($0), as: UTF8.self))
+            }.databaseValue,
             "created_at": webhook.createdAt.databaseValue,
             "updated_at": webhook.updatedAt.databaseValue,
         ]
@@ -119,6 +127,11 @@ extension AuditStore {
             headers: try decoder.decode([String: String].self, from: Data((row["headers"] as String).utf8)),
             state: WebhookState(rawValue: row["state"]) ?? .active, stateReason: row["state_reason"],
             allowPrivateNetwork: row["allow_private_network"], hubSignature: row["hub_signature"],
+            splunk: try (row["splunk"] as String?).map { try decoder.decode(SplunkFields.self, from: Data($0.utf8)) },
+            batch: try (row["batch"] as String?).map { try decoder.decode(BatchSettings.self, from: Data($0.utf8)) },
+            auth: try (row["auth_sealed"] as Data?).map {
+                try decoder.decode(OAuth2ClientCredentials.self, from: Data(try sealer.open($0).utf8))
+            },
             createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 }

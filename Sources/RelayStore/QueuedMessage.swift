@@ -49,3 +49,11 @@ public struct AttemptRecord: Sendable, Equatable {
         self.responseBody = Array(responseBody.prefix(Self.responseBodyLimit))
     }
 }
+
+/// The due part of one webhook's queue (``AuditStore/dueMessages(webhookID:now:limit:)``).
+public struct DueMessages: Sendable, Equatable {
+    /// Due messages, counted up to the limit asked for.
+    public var count: Int
+    /// Unix milliseconds since which the oldest due message has been due.
+    public var oldestDueAt: Int64?
+}

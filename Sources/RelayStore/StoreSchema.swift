@@ -100,6 +100,14 @@ enum StoreSchema {
                     CREATE TABLE probe (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);
                     """)
         }
+        migrator.registerMigration("4-formats") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhooks ADD COLUMN splunk TEXT;
+                    ALTER TABLE webhooks ADD COLUMN batch TEXT;
+                    ALTER TABLE webhooks ADD COLUMN auth_sealed BLOB;
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,97 @@
+import RelayCore
+
+/// Sends a group of messages to a webhook as one request (or several, when the destination asks
+/// for smaller ones) and says what became of each message. Used by the lanes and by the test
+/// route, so both authenticate, sign and read answers the same way.
+struct MessageSender: Sendable {
+    /// What one message's request got.
+    struct Sent: Sendable {
+        var response: AttemptResponse
+        var verdict: AttemptVerdict
+    }
+
+    let transports: Transports
+    let tokens: OAuthTokens
+    let maxRetryAfterMillis: Int64
+
+    /// Sends `envelopes` (whose rendered pieces are `pieces`, same order) to `webhook`.
+    ///
+    /// A `413` for several messages splits them in halves, each sent on its own; Splunk HEC's
+    /// `invalid-event-number` fails that one event, counts the ones before it as delivered and
+    /// sends the ones after it again.
+    ///
+    /// - Returns: one result per message, in order, or `nil` when shutdown cut a send off.
+    func send(
+        _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageBody, timestamp: Int64
+    ) async -> [Sent]? {
+        if let reason = DestinationURL.problem(webhook.url) {
+            let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)")
+            return envelopes.map { _ in
+                Sent(response: .transportFailure(failure), verdict: .pauseWebhook(reason: failure.message))
+            }
+        }
+        var results = [Sent?](repeating: nil, count: envelopes.count)
+        var pending: [Range<Int>] = [0..<envelopes.count]
+        let dialect = ResponseDialect(webhook)
+        while let range = pending.popLast() {
+            let body = layout.join(pieces[range])
+            guard
+                let response = await authorizedSend(
+                    Array(envelopes[range]), body: body, to: webhook, timestamp: timestamp)
+            else { return nil }
+            let verdict = DeliveryPolicy.batchVerdict(
+                for: response, count: range.count, dialect: dialect, now: Clock.nowMillis(),
+                maxRetryAfterMillis: maxRetryAfterMillis)
+            switch verdict {
+            case .all(let verdict):
+                for index in range { results[index] = Sent(response: response, verdict: verdict) }
+            case .split:
+                let middle = range.lowerBound + range.count / 2
+                pending += [middle..<range.upperBound, range.lowerBound..<middle]
+            case .partial(let accepted, let refusal):
+                let refused = range.lowerBound + accepted
+                for index in range.lowerBound..<refused {
+                    results[index] = Sent(response: response, verdict: .delivered)
+                }
+                results[refused] = Sent(response: response, verdict: .failMessage(reason: refusal))
+                if refused + 1 < range.upperBound { pending.append(refused + 1..<range.upperBound) }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// One request, with a bearer token for OAuth webhooks (fetched again once on a `401`).
+    /// `nil` when cancelled.
+    private func authorizedSend(
+        _ envelopes: [MessageEnvelope], body: [UInt8], to webhook: Webhook, timestamp: Int64
+    ) async -> AttemptResponse? {
+        let transport = transports.for(webhook)
+        guard let credentials = webhook.auth else {
+            let request = OutboundRequest.make(envelopes, body: body, to: webhook, timestamp: timestamp)
+            return await transport.send(request).outcome
+        }
+        var rejected: String?
+        while true {
+            let token: String
+            switch await tokens.token(for: webhook, credentials: credentials, rejecting: rejected, transport: transport)
+            {
+            case .success(let value):
+                token = value
+            case .failure(.refused(let message)):
+                return .transportFailure(TransportFailure(.credentialsRefused, message))
+            case .failure(.retry(let message)):
+                return .transportFailure(TransportFailure(.other, message))
+            }
+            let request = OutboundRequest.make(
+                envelopes, body: body, to: webhook, timestamp: timestamp, bearerToken: token)
+            guard let response = await transport.send(request).outcome else { return nil }
+            guard rejected == nil, case .http(401, _, _) = response else { return response }
+            rejected = token
+        }
+    }
+}
+
+extension HTTPTransport.Reply {
+    /// The response, or `nil` when the send was cancelled.
+    var outcome: AttemptResponse? { cancelled ? nil : response }
+}
