@@ -123,6 +123,20 @@ struct WebhookFields: ParsableArguments {
     @Flag(help: "Switch the webhook off: it is disabled and gets no new messages.") var disable = false
     @Flag(help: "Allow destinations on private networks.") var allowPrivateNetwork = false
     @Flag(help: "Also send X-Hub-Signature-256.") var hubSignature = false
+    @Option(help: "Most events in one request (turns batching on; the batch options replace the whole setting).")
+    var batchMaxEvents: Int?
+    @Option(help: "Largest request body in bytes when batching.") var batchMaxBytes: Int?
+    @Option(help: "How long a due event waits for its batch to fill, e.g. 500ms or 2s.") var batchMaxWait: String?
+    @Flag(help: "Send one event per request again (update).") var noBatch = false
+    @Option(help: "Splunk HEC source (format splunk-hec).") var splunkSource: String?
+    @Option(help: "Splunk HEC sourcetype.") var splunkSourcetype: String?
+    @Option(help: "Splunk HEC index.") var splunkIndex: String?
+    @Option(help: "Splunk HEC host.") var splunkHost: String?
+    @Option(help: "OAuth 2.0 client-credentials token URL (e.g. for Microsoft Sentinel).") var oauthTokenUrl: String?
+    @Option(help: "OAuth 2.0 client id.") var oauthClientId: String?
+    @Option(help: "OAuth 2.0 client secret (kept on update when left out).") var oauthClientSecret: String?
+    @Option(help: "OAuth 2.0 scope, e.g. https://monitor.azure.com//.default.") var oauthScope: String?
+    @Flag(help: "Remove the OAuth settings (update).") var clearAuth = false
 
     /// The JSON body; on update only what was given.
     func body(creating: Bool) throws -> [String: Any] {
@@ -140,8 +154,42 @@ struct WebhookFields: ParsableArguments {
         if enable || disable { body["enabled"] = enable }
         if allowPrivateNetwork { body["allowPrivateNetwork"] = true }
         if hubSignature { body["hubSignature"] = true }
+        try addDeliveryOptions(to: &body)
         if !creating && body.isEmpty { throw CommandFailure("nothing to update: give at least one field option") }
         return body
+    }
+
+    /// `batch`, `splunk` and `auth` from their options; a group is sent whole when any of its
+    /// options is given.
+    private func addDeliveryOptions(to body: inout [String: Any]) throws {
+        let batch: [String: Any?] = ["maxEvents": batchMaxEvents, "maxBytes": batchMaxBytes, "maxWait": batchMaxWait]
+        if noBatch && batch.values.contains(where: { $0 != nil }) {
+            throw CommandFailure("give --no-batch or batch options, not both")
+        }
+        if noBatch { body["batch"] = NSNull() } else if let object = Self.object(batch) { body["batch"] = object }
+        let splunk: [String: Any?] = [
+            "source": splunkSource, "sourcetype": splunkSourcetype, "index": splunkIndex, "host": splunkHost,
+        ]
+        if let object = Self.object(splunk) { body["splunk"] = object }
+        let auth: [String: Any?] = [
+            "tokenUrl": oauthTokenUrl, "clientId": oauthClientId, "clientSecret": oauthClientSecret,
+            "scope": oauthScope,
+        ]
+        if clearAuth && auth.values.contains(where: { $0 != nil }) {
+            throw CommandFailure("give --clear-auth or OAuth options, not both")
+        }
+        if clearAuth {
+            body["auth"] = NSNull()
+        } else if var object = Self.object(auth) {
+            object["type"] = "oauth2-client-credentials"
+            body["auth"] = object
+        }
+    }
+
+    /// The given members, or `nil` when none is.
+    private static func object(_ members: [String: Any?]) -> [String: Any]? {
+        let given = members.compactMapValues { $0 }
+        return given.isEmpty ? nil : given
     }
 }
 
@@ -156,8 +204,7 @@ enum WebhookPrinter {
         var lines: [String] = []
         let order = [
             "id", "name", "kind", "url", "events", "format", "state", "stateReason", "secrets", "authorization",
-            "headers",
-            "allowPrivateNetwork", "hubSignature", "createdAt", "updatedAt",
+            "headers", "splunk", "batch", "auth", "allowPrivateNetwork", "hubSignature", "createdAt", "updatedAt",
         ]
         for key in order where webhook[key] != nil && !(webhook[key] is NSNull) {
             let shown: String
@@ -166,6 +213,11 @@ enum WebhookPrinter {
             case let map as [String: String]:
                 shown = map.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
             case let flag as Bool: shown = flag ? "true" : "false"
+            case let object as [String: Any]:
+                shown = object.filter { !($0.value is NSNull) }.sorted { $0.key < $1.key }.map {
+                    "\($0.key): \($0.value)"
+                }
+                .joined(separator: "; ")
             case let other?: shown = "\(other)"
             case nil: shown = ""
             }

@@ -55,6 +55,51 @@ import Testing
         }
     }
 
+    @Test func siemOptionsSetBatchingSplunkFieldsAndOAuth() async throws {
+        let directory = try TestFixtures.temporaryDirectory()
+        try await withRelay(testConfiguration(directory: directory, webhooks: [])) { relay in
+            let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", "test-admin-token"]
+            try await runCommand(
+                ["webhooks", "add"] + admin + [
+                    "--name", "hec", "--url", "https://splunk.example.com:8088/services/collector/event", "--event",
+                    "*",
+                    "--format", "splunk-hec", "--splunk-sourcetype", "acme:audit", "--splunk-index", "security",
+                    "--batch-max-events", "100", "--batch-max-wait", "2s",
+                ])
+            let store = try relay.openStore()
+            let hec = try #require(try await store.webhooks().first)
+            #expect(hec.batch == BatchSettings(maxEvents: 100, maxBytes: 1_000_000, maxWait: .seconds(2)))
+            #expect(hec.splunk == SplunkFields(sourcetype: "acme:audit", index: "security"))
+            try await runCommand(["webhooks", "update", hec.id] + admin + ["--no-batch"])
+            #expect(try await store.webhook(id: hec.id)?.batch == nil)
+
+            try await runCommand(
+                ["webhooks", "add"] + admin + [
+                    "--name", "sentinel", "--event", "*", "--format", "sentinel",
+                    "--url", "https://dce.example.ingest.monitor.azure.com/dataCollectionRules/dcr-1/streams/Custom-A",
+                    "--oauth-token-url", "https://login.microsoftonline.com/tenant/oauth2/v2.0/token",
+                    "--oauth-client-id", "client-1", "--oauth-client-secret", "cli-client-secret",
+                    "--oauth-scope", "https://monitor.azure.com//.default",
+                ])
+            let sentinel = try #require(try await store.webhooks().first { $0.name == "sentinel" })
+            #expect(sentinel.auth?.clientSecret == "cli-client-secret")
+            try await runCommand(["webhooks", "update", sentinel.id] + admin + ["--oauth-client-id", "client-2"])
+            let updated = try #require(try await store.webhook(id: sentinel.id)?.auth)
+            #expect(updated.clientID == "client-2")
+            #expect(updated.clientSecret == "cli-client-secret", "a PATCH without the secret keeps it")
+            let both = await commandFailure(
+                ["webhooks", "update", sentinel.id] + admin + ["--authorization", "Bearer static"])
+            #expect(both == "422 Validation failed: auth: set either authorization or auth, not both")
+            let slack = await commandFailure(
+                ["webhooks", "add"] + admin + [
+                    "--name", "s", "--kind", "slack", "--url", "https://hooks.slack.com/services/T1/B1/x", "--event",
+                    "*",
+                    "--batch-max-events", "5",
+                ])
+            #expect(slack == "422 Validation failed: batch: applies to custom webhooks only")
+        }
+    }
+
     @Test func refusalsAreOneLineNamingTheRule() async throws {
         let directory = try TestFixtures.temporaryDirectory()
         try await withRelay(testConfiguration(directory: directory, webhooks: [])) { relay in

@@ -110,3 +110,10 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -
     }
     return try await condition()
 }
+
+extension AuditStore {
+    /// Pending messages over every webhook, read from the store.
+    func pendingDepth() async throws -> Int {
+        try await queueStatistics().map(\.depth).reduce(0, +)
+    }
+}

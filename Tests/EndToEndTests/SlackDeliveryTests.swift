@@ -1,0 +1,141 @@
+import Foundation
+import RelayCore
+import RelayStore
+import RelayTestSupport
+import Testing
+
+/// Slack incoming webhooks, played by a local receiver that answers as Slack documents: `ok`,
+/// error strings, `429` with `Retry-After` (SPEC §5.1, §5.2, §6).
+@Suite struct SlackDeliveryTests {
+    private static let slackPath = "/services/T0001/B0002/XXXXXXXXXXXXXXXXXXXXXXXX"
+
+    private func slackHook(_ name: String, _ receiver: TestReceiver) throws -> WebhookSpec {
+        var spec = try hook(name, url: receiver.url(Self.slackPath))
+        spec.kind = .slack
+        return spec
+    }
+
+    @Test func deliversABlockKitMessageWithEscapedValuesAndNoSignatures() async throws {
+        try await TestReceiver.with(respond: { _ in ReceiverReply(body: "ok") }) { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            let configuration = testConfiguration(directory: directory, webhooks: [try slackHook("slack", receiver)])
+            let logs = LogCapture()
+            try await withRelay(configuration, logs: logs) { relay in
+                let event = #"{"type":"repo.delete","id":"evt-s1","actor":"<!channel> & co","target":"acme/api"}"#
+                #expect(try await relay.postEvents(event).status == 202)
+                let received = try #require(try await receiver.waitForRequests(1).first)
+                #expect(received.path == Self.slackPath)
+                #expect(received.headers["content-type"] == "application/json")
+                #expect(received.headers["authorization"] == nil)
+                #expect(received.headers["webhook-signature"] == nil)
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(received.body)) as? [String: Any])
+                let text = try #require(body["text"] as? String)
+                #expect(text.contains("repo.delete"))
+                #expect(text.contains("&lt;!channel&gt; &amp; co"))
+                #expect(!received.text.contains("<!channel>"))
+                #expect((body["blocks"] as? [Any])?.isEmpty == false)
+                let store = try relay.openStore()
+                #expect(try await eventually { try await store.attempts().first?.outcome == .delivered })
+            }
+            #expect(!logs.text.contains("XXXXXXXXXXXXXXXXXXXXXXXX"), "the Slack URL's secret path was logged")
+        }
+    }
+
+    @Test(
+        "Slack's error strings pause the webhook; a 410 channel_is_archived pauses rather than disables",
+        arguments: [
+            (404, "channel_not_found"), (410, "channel_is_archived"), (403, "invalid_token"),
+            (403, "action_prohibited"), (404, "no_service"),
+        ])
+    func errorStringPausesTheWebhook(status: Int, answer: String) async throws {
+        try await TestReceiver.with(respond: { _ in ReceiverReply(status: status, body: answer) }) { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            let configuration = testConfiguration(directory: directory, webhooks: [try slackHook("slack", receiver)])
+            try await withRelay(configuration) { relay in
+                #expect(try await relay.postEvents(#"{"type":"user.login"}"#).status == 202)
+                let store = try relay.openStore()
+                #expect(try await eventually { try await store.webhooks().first?.state == .paused })
+                let webhook = try #require(try await store.webhooks().first)
+                #expect(webhook.stateReason == "Slack refused: \(answer)")
+                #expect(try await store.attempts().first?.outcome == .paused)
+                #expect(try await store.pendingDepth() == 1, "the message stays queued")
+            }
+        }
+    }
+
+    @Test func invalidPayloadFailsThatMessageOnly() async throws {
+        try await TestReceiver.with(respond: { request in
+            request.text.contains("bad-one")
+                ? ReceiverReply(status: 400, body: "invalid_payload") : ReceiverReply(body: "ok")
+        }) { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            let configuration = testConfiguration(directory: directory, webhooks: [try slackHook("slack", receiver)])
+            try await withRelay(configuration) { relay in
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"bad-one"}"#).status == 202)
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"good-one"}"#).status == 202)
+                let store = try relay.openStore()
+                #expect(try await eventually { try await store.attempts().count == 2 })
+                let outcomes = Dictionary(uniqueKeysWithValues: try await store.attempts().map { ($0.eventID, $0) })
+                #expect(outcomes["bad-one"]?.outcome == .failed)
+                #expect(outcomes["bad-one"]?.error == "Slack answered invalid_payload")
+                #expect(outcomes["good-one"]?.outcome == .delivered)
+                #expect(try await store.webhooks().first?.state == .active)
+            }
+        }
+    }
+
+    @Test func slackIsHeldToTheConfiguredRateWhileOtherWebhooksAreNot() async throws {
+        try await TestReceiver.with(respond: { _ in ReceiverReply(body: "ok") }) { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            var configuration = testConfiguration(
+                directory: directory,
+                webhooks: [try slackHook("slack", receiver), try hook("siem", url: receiver.url("/siem"))])
+            configuration.delivery.slackRate = 4
+            configuration.delivery.slackBurst = 2
+            try await withRelay(configuration) { relay in
+                let batch = (1...10).map { #"{"type":"user.login","id":"rate-\#($0)"}"# }.joined(separator: "\n")
+                #expect(try await relay.postEvents(batch, contentType: "application/x-ndjson").status == 202)
+                let slack = try await receiver.waitForRequests(10, path: Self.slackPath, timeout: .seconds(15))
+                let siem = try await receiver.waitForRequests(10, path: "/siem")
+                let slackSpan = slack[9].receivedAt - slack[0].receivedAt
+                let siemSpan = siem[9].receivedAt - siem[0].receivedAt
+                // 2 at once, then 8 more at 4 a second: at least 2 s.
+                #expect(slackSpan >= .milliseconds(1800), "10 Slack messages in \(slackSpan)")
+                #expect(siemSpan < .milliseconds(1000), "the custom webhook was held back: \(siemSpan)")
+                for index in 4..<10 {
+                    let window = slack[index].receivedAt - slack[index - 4].receivedAt
+                    #expect(window >= .milliseconds(450), "5 messages within \(window)")
+                }
+            }
+        }
+    }
+
+    @Test func a429WithRetryAfterThrottlesThatWebhookOnly() async throws {
+        let calls = Counter()
+        try await TestReceiver.with(respond: { request in
+            guard request.path == Self.slackPath else { return ReceiverReply() }
+            return calls.next() == 1
+                ? ReceiverReply(status: 429, headers: ["Retry-After": "2"], body: "rate_limited")
+                : ReceiverReply(body: "ok")
+        }) { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            let configuration = testConfiguration(
+                directory: directory,
+                webhooks: [try slackHook("slack", receiver), try hook("siem", url: receiver.url("/siem"))])
+            try await withRelay(configuration) { relay in
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"first"}"#).status == 202)
+                _ = try await receiver.waitForRequests(1, path: Self.slackPath)
+                let throttledAt = ContinuousClock.now
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"second"}"#).status == 202)
+                let siem = try await receiver.waitForRequests(2, path: "/siem")
+                #expect(siem[1].receivedAt - throttledAt < .milliseconds(1000), "the other webhook waited too")
+                let slack = try await receiver.waitForRequests(3, path: Self.slackPath, timeout: .seconds(10))
+                #expect(slack[1].receivedAt - slack[0].receivedAt >= .milliseconds(1900))
+                #expect(
+                    Set(slack.dropFirst().compactMap { $0.text.contains("second") ? "second" : "first" }).count == 2)
+                let store = try relay.openStore()
+                #expect(try await eventually { try await store.pendingDepth() == 0 })
+            }
+        }
+    }
+}
