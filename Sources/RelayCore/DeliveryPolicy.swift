@@ -139,8 +139,13 @@ extension DeliveryPolicy {
         if case .http(let status, _, let body) = response {
             if status == 413, count > 1 { return .split }
             if dialect == .splunkHEC, !(200..<300).contains(status), let answer = HECAnswer(body),
-                answer.refusesOneEvent, let index = answer.invalidEventNumber, (0..<count).contains(index)
+                answer.refusesOneEvent, let index = answer.invalidEventNumber
             {
+                guard (0..<count).contains(index) else {
+                    // An event number the request does not have: the answer cannot be trusted per
+                    // event, so stop and let an operator look rather than fail every event.
+                    return .all(.pauseWebhook(reason: "Splunk HEC answered about an event not sent: \(answer.summary)"))
+                }
                 return .partial(
                     accepted: index, refusal: "Splunk HEC refused event \(index) of the batch: \(answer.summary)")
             }

@@ -100,11 +100,10 @@ public struct MessageBody: Sendable {
 
     /// Unix seconds with milliseconds, as Splunk's `time` field takes them: `1732442400.123`.
     static func epochSeconds(_ millis: Int64) -> String {
-        let seconds = millis.quotientAndRemainder(dividingBy: 1000)
-        let fraction = seconds.remainder < 0 ? seconds.remainder + 1000 : seconds.remainder
-        let whole = seconds.remainder < 0 ? seconds.quotient - 1 : seconds.quotient
-        let digits = String(fraction)
-        return "\(whole)." + String(repeating: "0", count: 3 - digits.count) + digits
+        let magnitude = millis.magnitude
+        let digits = String(magnitude % 1000)
+        let text = "\(magnitude / 1000)." + String(repeating: "0", count: 3 - digits.count) + digits
+        return millis < 0 ? "-" + text : text
     }
 }
 

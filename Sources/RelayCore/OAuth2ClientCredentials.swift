@@ -125,29 +125,29 @@ public struct AccessToken: Sendable, Equatable {
     /// pauses the webhook: new attempts cannot succeed until an operator fixes the credentials.
     /// A 5xx, 408 or 429 is retried like a failed delivery.
     public static func parse(status: Int, body: [UInt8], now: Int64) -> Result<AccessToken, TokenFailure> {
-        struct Answer: Decodable {
-            var accessToken: String?
-            var tokenType: String?
-            var expiresIn: Double?
-            var error: String?
-            enum CodingKeys: String, CodingKey {
-                case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in", error
-            }
-        }
-        let answer = try? JSONDecoder().decode(Answer.self, from: Data(body))
+        // Field by field, so one odd member (Azure AD v1 sends `expires_in` as a string) does not
+        // lose the others.
+        let answer = (try? JSONDecoder().decode([String: JSONValue].self, from: Data(body))) ?? [:]
         switch status {
         case 200..<300:
-            guard let token = answer?.accessToken, !token.isEmpty,
-                answer?.tokenType.map({ $0.caseInsensitiveCompare("bearer") == .orderedSame }) ?? true
+            guard let token = answer["access_token"]?.string, !token.isEmpty,
+                answer["token_type"]?.string.map({ $0.caseInsensitiveCompare("bearer") == .orderedSame }) ?? true
             else {
                 return .failure(.retry("the token endpoint's answer has no bearer access_token"))
             }
-            let lifetime = Int64(max(0, answer?.expiresIn ?? 3600) * 1000)
+            let seconds: Double
+            switch answer["expires_in"] {
+            case .number(let value): seconds = value
+            case .string(let text): seconds = Double(text) ?? 3600
+            default: seconds = 3600
+            }
+            // At least a second, at most a day: a nonsense lifetime neither traps nor hammers.
+            let lifetime = Int64(min(max(seconds.isFinite ? seconds : 3600, 1), 86_400) * 1000)
             return .success(AccessToken(value: token, refreshAt: now + lifetime - min(300_000, lifetime / 5)))
         case 408, 425, 429, 500..<600:
             return .failure(.retry("the token endpoint answered HTTP \(status)"))
         default:
-            let code = answer?.error.map { ": \($0.prefix(100))" } ?? ""
+            let code = answer["error"]?.string.map { ": \($0.prefix(100))" } ?? ""
             return .failure(.refused("the token endpoint refused the client credentials (HTTP \(status)\(code))"))
         }
     }

@@ -40,6 +40,7 @@ public struct TokenBucket: Sendable, Equatable {
 
     /// Returns `count` tokens taken but not used.
     public mutating func giveBack(_ count: Int, now: Int64) {
+        guard now >= heldUntil else { return }
         refill(now: now)
         tokens = min(Double(burst), tokens + Double(max(0, count)))
     }
@@ -48,8 +49,7 @@ public struct TokenBucket: Sendable, Equatable {
     public mutating func nextTokenAt(now: Int64) -> Int64 {
         refill(now: now)
         let missing = max(0, 1 - tokens)
-        let ready = now + Int64((missing * 1000 / ratePerSecond).rounded(.up))
-        return max(ready, heldUntil)
+        return max(now, refilledAt) + Int64((missing * 1000 / ratePerSecond).rounded(.up))
     }
 
     /// Sends nothing before `until` (Unix milliseconds) and starts again with an empty bucket,

@@ -29,13 +29,13 @@ public enum WebhookInput {
     }
 
     /// `webhook` with the members present in `json` changed; `null` clears `authorization`,
-    /// `splunk`, `batch` and `auth`. An `auth` without `clientSecret` keeps the current secret,
-    /// so a read (which masks it) can be edited and sent back.
+    /// `splunk`, `batch` and `auth`. `auth` members left out keep their current values, so a read
+    /// (which masks the client secret) can be edited and sent back — except that a new `tokenUrl`
+    /// needs the `clientSecret` sent again, so the secret never follows a URL it was not given for.
     public static func update(_ webhook: Webhook, with json: [String: JSONValue]) throws(RelayProblem) -> WebhookSpec {
         var json = json
-        if case .object(var auth) = json["auth"], auth["clientSecret"] == nil, let current = webhook.auth {
-            auth["clientSecret"] = .string(current.clientSecret)
-            json["auth"] = .object(auth)
+        if case .object(let auth) = json["auth"], let current = webhook.auth {
+            json["auth"] = .object(merged(auth, over: current))
         }
         var reader = Reader(json: json)
         var spec = WebhookSpec(
@@ -49,6 +49,22 @@ public enum WebhookInput {
         reader.apply(to: &spec)
         try reader.finish(spec)
         return spec
+    }
+
+    /// `auth` members from a PATCH over the current credentials.
+    private static func merged(_ auth: [String: JSONValue], over current: OAuth2ClientCredentials) -> [String:
+        JSONValue]
+    {
+        var merged = auth
+        let tokenURLChanged = auth["tokenUrl"].map { $0 != .string(current.tokenURL) } ?? false
+        let kept: [(String, String?)] = [
+            ("type", OAuth2ClientCredentials.type), ("tokenUrl", current.tokenURL), ("clientId", current.clientID),
+            ("clientSecret", tokenURLChanged ? nil : current.clientSecret), ("scope", current.scope),
+        ]
+        for case (let key, let value?) in kept where merged[key] == nil {
+            merged[key] = .string(value)
+        }
+        return merged
     }
 
     /// A Slack webhook's default name. An incoming-webhook URL does not carry the channel or

@@ -32,7 +32,8 @@ public final class Dispatcher: Service {
         self.store = store
         self.transportConfiguration = HTTPTransport.Configuration(
             connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
-            trustedCAFile: configuration.trustedCAFile)
+            trustedCAFile: configuration.trustedCAFile,
+            connectionsPerHost: max(8, 2 * configuration.concurrencyPerWebhook))
         self.settings = DeliverySettings(configuration)
         self.logger = logger
     }

@@ -7,8 +7,8 @@ import NIOPosix
 import NIOSSL
 import RelayCore
 
-/// Sends attempts over one shared `HTTPClient`: keep-alive, HTTP/2 where offered, redirects never
-/// followed, extra trusted roots, and connect and whole-request time-outs.
+/// Sends attempts over one shared `HTTPClient`: keep-alive HTTP/1.1, redirects never followed,
+/// extra trusted roots, and connect and whole-request time-outs.
 ///
 /// ```swift
 /// let transport = try HTTPTransport(configuration: .init(trustedCAFile: "ca.pem"))
@@ -24,15 +24,18 @@ public final class HTTPTransport: Sendable {
         public var trustedCAFile: String?
         /// The egress guard: refuse connections whose peer is not a public address (SPEC §5.3).
         public var refuseNonPublicAddresses: Bool
+        /// Keep-alive connections kept per host (at least the requests one webhook has in flight).
+        public var connectionsPerHost: Int
 
         public init(
             connectTimeout: RelayDuration = .seconds(5), timeout: RelayDuration = .seconds(15),
-            trustedCAFile: String? = nil, refuseNonPublicAddresses: Bool = true
+            trustedCAFile: String? = nil, refuseNonPublicAddresses: Bool = true, connectionsPerHost: Int = 8
         ) {
             self.connectTimeout = connectTimeout
             self.timeout = timeout
             self.trustedCAFile = trustedCAFile
             self.refuseNonPublicAddresses = refuseNonPublicAddresses
+            self.connectionsPerHost = connectionsPerHost
         }
     }
 
@@ -57,7 +60,11 @@ public final class HTTPTransport: Sendable {
         // Without this, a refused or failed connection is retried until the request deadline and
         // a rejected channel can leak (DESIGN.md pitfalls).
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        clientConfiguration.httpVersion = .automatic
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.connectionsPerHost
+        // HTTP/1.1 only: receivers often answer before reading the whole body (a 401, a 413, nginx's
+        // `return`), and over HTTP/2 that race left AsyncHTTPClient requests hanging until the
+        // deadline (docs/PERFORMANCE.md); keep-alive HTTP/1.1 connections deliver as fast here.
+        clientConfiguration.httpVersion = .http1Only
         if configuration.refuseNonPublicAddresses {
             clientConfiguration.http1_1ConnectionDebugInitializer = EgressGuard.check
             clientConfiguration.http2ConnectionDebugInitializer = EgressGuard.check

@@ -73,12 +73,14 @@ final class Lane: Sendable {
 
     /// Runs until stopped and every attempt in flight is recorded.
     func run() async {
-        let concurrency = settings.concurrencyPerWebhook
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
             var sleeping = false
             var ready: [Request] = []
             while true {
+                // Slack gets one message at a time: in channel order, and a 429 is seen before the
+                // next message goes.
+                let concurrency = webhook.withLock { $0.kind == .slack } ? 1 : settings.concurrencyPerWebhook
                 if isStopped {
                     if !ready.isEmpty {
                         try? await store.release(ready.flatMap(\.messages), now: Clock.nowMillis())
@@ -87,7 +89,9 @@ final class Lane: Sendable {
                     if !sleeping && inFlight == 0 { break }
                 } else if inFlight < concurrency {
                     var blockedUntil: Int64?
-                    if ready.isEmpty { (ready, blockedUntil) = await claim(requests: concurrency - inFlight) }
+                    // A whole round at a time, so a busy lane claims once per `concurrency` requests
+                    // rather than once per finished one; the extra wait for a slot, within the lease.
+                    if ready.isEmpty { (ready, blockedUntil) = await claim(requests: concurrency) }
                     while inFlight < concurrency, !ready.isEmpty {
                         let request = ready.removeFirst()
                         group.addTask { .requestFinished(keepsPending: await self.attempt(request)) }

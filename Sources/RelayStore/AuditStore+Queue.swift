@@ -9,7 +9,7 @@ extension AuditStore {
     /// lets the lease run out.
     public func claimDue(webhookID: String, limit: Int, now: Int64, leaseUntil: Int64) async throws -> [QueuedMessage] {
         guard limit > 0 else { return [] }
-        return try await write { db in
+        return try await write(durable: false) { db in
             let claimed = try Row.fetchAll(
                 db,
                 sql: """
@@ -47,7 +47,7 @@ extension AuditStore {
     /// also stops the webhook (its queue is kept).
     public func record(_ attempts: [AttemptRecord]) async throws {
         guard !attempts.isEmpty else { return }
-        let stateChanged = try await write { db in
+        let stateChanged = try await write(durable: false) { db in
             try self.insert(attempts, db: db)
         }
         if stateChanged { changes.webhooksChanged() }
@@ -119,7 +119,7 @@ extension AuditStore {
     public func release(_ messages: [QueuedMessage], now: Int64) async throws {
         guard !messages.isEmpty else { return }
         let rowIDs = messages.map(\.rowID)
-        try await write { db in
+        try await write(durable: false) { db in
             try db.execute(
                 sql: "UPDATE messages SET leased = 0, next_attempt_at = ? WHERE id IN (\(placeholders(rowIDs.count)))",
                 arguments: StatementArguments([now] + rowIDs))

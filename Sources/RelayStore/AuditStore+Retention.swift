@@ -79,7 +79,7 @@ extension AuditStore {
         while true {
             try Task.checkCancellation()
             let start = after
-            let (deleted, last) = try await write { db -> (Int, (Int64, Int64)?) in
+            let (deleted, last) = try await write(durable: false) { db -> (Int, (Int64, Int64)?) in
                 let lastRow = try Row.fetchOne(
                     db,
                     sql: """

@@ -54,9 +54,13 @@ public final class AuditStore: Sendable {
     public var pendingMessageCount: Int { tallies.pendingMessages.withLock { $0 } }
 
     /// Runs `work` in the next group commit, mapping a full disk to ``StoreError/storageFull``.
-    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// - Parameter durable: `false` for writes whose loss in a power cut only repeats work
+    ///   (leases, attempt records, retention): their commits skip the fsync.
+    func write<T: Sendable>(durable: Bool = true, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T
+    {
         do {
-            return try await writer.write(work)
+            return try await writer.write(durable: durable, work)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             tallies.storageFullAt.withLock { $0 = Clock.nowMillis() }
             throw StoreError.storageFull

@@ -8,7 +8,9 @@ import Synchronization
 ///
 /// Each write runs in its own savepoint, so a write that throws a non-database error is undone
 /// alone; a database error (disk full, I/O) fails the whole group. A caller's result is returned
-/// only after the commit that holds it is durable.
+/// only after the commit that holds it is done — fsynced (`synchronous = FULL`) when any write
+/// in the group asked to be durable, and without an fsync of its own otherwise (`NORMAL`: the
+/// commit reaches the disk with the next durable one or the next checkpoint, in order).
 ///
 /// ```swift
 /// let count = try await writer.write { db in try Int.fetchOne(db, sql: "SELECT 1")! }
@@ -16,9 +18,11 @@ import Synchronization
 actor GroupCommitWriter {
     private final class PendingWrite: @unchecked Sendable {
         let apply: @Sendable (Database) throws -> Void
+        let durable: Bool
         var waiter: CheckedContinuation<Role, Never>?
 
-        init(apply: @escaping @Sendable (Database) throws -> Void) {
+        init(durable: Bool, apply: @escaping @Sendable (Database) throws -> Void) {
+            self.durable = durable
             self.apply = apply
         }
     }
@@ -32,6 +36,8 @@ actor GroupCommitWriter {
     private let onFailedCommit: @Sendable () async -> Void
     private var queue: [PendingWrite] = []
     private var committing = false
+    /// The connection's current `synchronous` setting (`FULL` when the pool opened it).
+    private var synchronousFull = true
 
     /// - Parameter onFailedCommit: called after a group's transaction was rolled back, so caches
     ///   kept beside the database can be rebuilt.
@@ -42,9 +48,13 @@ actor GroupCommitWriter {
 
     /// Runs `work` in the next group transaction and returns its result once that transaction
     /// has committed.
-    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// - Parameter durable: whether the commit must be fsynced before returning. Writes whose
+    ///   loss in a power cut only repeats work (attempt records, leases) pass `false`.
+    func write<T: Sendable>(durable: Bool = true, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T
+    {
         let result = Mutex<Result<T, any Error>?>(nil)
-        let item = PendingWrite { db in
+        let item = PendingWrite(durable: durable) { db in
             do {
                 var value: T?
                 try db.inSavepoint {
@@ -78,17 +88,22 @@ actor GroupCommitWriter {
     private func commitQueued(leader: PendingWrite) async -> (any Error)? {
         let group = queue
         queue.removeAll(keepingCapacity: true)
+        let full = group.contains { $0.durable }
+        let setSynchronous = full != synchronousFull
+        synchronousFull = full
         let commitError: (any Error)? = await withCheckedContinuation { continuation in
-            pool.asyncWrite(
-                { db in
-                    for pending in group { try pending.apply(db) }
-                },
-                completion: { _, outcome in
-                    switch outcome {
-                    case .success: continuation.resume(returning: nil)
-                    case .failure(let error): continuation.resume(returning: error)
+            pool.asyncWriteWithoutTransaction { db in
+                do {
+                    if setSynchronous { try db.execute(sql: "PRAGMA synchronous = \(full ? "FULL" : "NORMAL")") }
+                    try db.inTransaction {
+                        for pending in group { try pending.apply(db) }
+                        return .commit
                     }
-                })
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(returning: error)
+                }
+            }
         }
         if commitError != nil { await onFailedCommit() }
         for pending in group where pending !== leader {

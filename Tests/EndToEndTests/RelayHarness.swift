@@ -23,8 +23,8 @@ func testConfiguration(directory: URL, webhooks: [WebhookSpec]) -> RelayConfigur
     configuration.auth.adminTokens = ["test-admin-token"]
     configuration.delivery.trustedCAFile = TestFixtures.caFile
     configuration.delivery.allowPrivateNetworks = true
-    configuration.delivery.connectTimeout = RelayDuration(milliseconds: 1000)
-    configuration.delivery.timeout = RelayDuration(milliseconds: 1500)
+    configuration.delivery.connectTimeout = RelayDuration(milliseconds: 5000)
+    configuration.delivery.timeout = RelayDuration(milliseconds: 4000)
     configuration.delivery.retrySchedule = [RelayDuration(milliseconds: 200), RelayDuration(milliseconds: 200)]
     configuration.webhooks = webhooks
     return configuration

@@ -46,7 +46,8 @@ import Testing
             calls.next() == 1 ? ReceiverReply(delay: .seconds(4)) : ReceiverReply()
         }) { receiver in
             let directory = try TestFixtures.temporaryDirectory()
-            let configuration = testConfiguration(directory: directory, webhooks: [try hook("a", url: receiver.url())])
+            var configuration = testConfiguration(directory: directory, webhooks: [try hook("a", url: receiver.url())])
+            configuration.delivery.timeout = RelayDuration(milliseconds: 1500)
             try await withRelay(configuration) { relay in
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"cut-1"}"#).status == 202)
                 _ = try await receiver.waitForRequests(1)

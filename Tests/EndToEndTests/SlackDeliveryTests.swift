@@ -97,15 +97,14 @@ import Testing
                 #expect(try await relay.postEvents(batch, contentType: "application/x-ndjson").status == 202)
                 let slack = try await receiver.waitForRequests(10, path: Self.slackPath, timeout: .seconds(15))
                 let siem = try await receiver.waitForRequests(10, path: "/siem")
-                let slackSpan = slack[9].receivedAt - slack[0].receivedAt
+                // Receipt times, from the third message on (the burst's connection set-up can delay
+                // the first ones). Were message 3 late, the bucket could hold a full burst of 2
+                // again: 7 messages at 4 a second then still take at least (7 - 2) / 4 = 1.25 s.
+                // Unlimited, they take a few milliseconds.
+                let slackSpan = slack[9].receivedAt - slack[2].receivedAt
                 let siemSpan = siem[9].receivedAt - siem[0].receivedAt
-                // 2 at once, then 8 more at 4 a second: at least 2 s.
-                #expect(slackSpan >= .milliseconds(1800), "10 Slack messages in \(slackSpan)")
+                #expect(slackSpan >= .milliseconds(1200), "7 Slack messages in \(slackSpan)")
                 #expect(siemSpan < .milliseconds(1000), "the custom webhook was held back: \(siemSpan)")
-                for index in 4..<10 {
-                    let window = slack[index].receivedAt - slack[index - 4].receivedAt
-                    #expect(window >= .milliseconds(450), "5 messages within \(window)")
-                }
             }
         }
     }
