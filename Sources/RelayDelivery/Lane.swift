@@ -15,6 +15,7 @@ final class Lane: Sendable {
     private enum Event {
         case requestFinished(keepsPending: Bool)
         case woke
+        case claimed([Request], blockedUntil: Int64?)
     }
 
     /// Claimed messages ready to go as one request.
@@ -76,6 +77,7 @@ final class Lane: Sendable {
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
             var sleeping = false
+            var claiming = false
             var ready: [Request] = []
             while true {
                 // Slack gets one message at a time: in channel order, and a 429 is seen before the
@@ -86,23 +88,28 @@ final class Lane: Sendable {
                         try? await store.release(ready.flatMap(\.messages), now: Clock.nowMillis())
                         ready = []
                     }
-                    if !sleeping && inFlight == 0 { break }
-                } else if inFlight < concurrency {
-                    var blockedUntil: Int64?
-                    // A whole round at a time, so a busy lane claims once per `concurrency` requests
-                    // rather than once per finished one; the extra wait for a slot, within the lease.
-                    if ready.isEmpty { (ready, blockedUntil) = await claim(requests: concurrency) }
-                    while inFlight < concurrency, !ready.isEmpty {
+                    if !sleeping && !claiming && inFlight == 0 { break }
+                } else {
+                    let held = heldUntil.withLock { $0 }
+                    while inFlight < concurrency, !ready.isEmpty, held <= Clock.nowMillis() {
                         let request = ready.removeFirst()
                         group.addTask { .requestFinished(keepsPending: await self.attempt(request)) }
                         inFlight += 1
                     }
-                    if inFlight < concurrency, !sleeping {
-                        let deadline = await nextDeadline(blockedUntil: blockedUntil)
+                    if !ready.isEmpty, held > Clock.nowMillis(), !sleeping {
                         sleeping = true
                         group.addTask {
-                            await self.signal.wait(until: deadline)
+                            await self.signal.wait(until: .now + .milliseconds(held - Clock.nowMillis()))
                             return .woke
+                        }
+                    }
+                    // Claims run beside the sends and keep up to a round ready, so a busy lane
+                    // never waits for the store between requests.
+                    if !claiming, !sleeping, ready.count < concurrency {
+                        claiming = true
+                        group.addTask {
+                            let (requests, blockedUntil) = await self.claim(requests: concurrency)
+                            return .claimed(requests, blockedUntil: blockedUntil)
                         }
                     }
                 }
@@ -113,6 +120,19 @@ final class Lane: Sendable {
                 case .requestFinished(let keepsPending):
                     inFlight -= 1
                     if keepsPending { signal.signal() }
+                case .claimed(let requests, let blockedUntil):
+                    claiming = false
+                    ready += requests
+                    let held = heldUntil.withLock { $0 }
+                    let blocked = held > Clock.nowMillis() ? max(held, blockedUntil ?? 0) : blockedUntil
+                    if requests.isEmpty || blocked != nil, !sleeping, !isStopped {
+                        let deadline = await nextDeadline(blockedUntil: blocked)
+                        sleeping = true
+                        group.addTask {
+                            await self.signal.wait(until: deadline)
+                            return .woke
+                        }
+                    }
                 }
             }
         }
