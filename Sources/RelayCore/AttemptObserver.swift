@@ -1,6 +1,7 @@
 /// Told about every finished attempt, for metrics; the delivery code knows nothing of how they
 /// are exported.
 public protocol AttemptObserver: Sendable {
-    /// One attempt to `webhookName` ended with `outcome` after `duration`.
-    func attemptFinished(webhookName: String, outcome: AttemptOutcome, duration: Duration)
+    /// One request to `webhookName` took `duration`; `outcomes` counts the attempts it carried
+    /// (one per message) by outcome.
+    func attemptsFinished(webhookName: String, outcomes: [AttemptOutcome: Int], duration: Duration)
 }

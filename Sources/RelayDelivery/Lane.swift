@@ -235,9 +235,8 @@ final class Lane: Sendable {
                 "recording attempts failed",
                 metadata: ["error": "\(error)", "relay.message": "\(request.messages.first?.id ?? "")"])
         }
-        for record in records {
-            observer?.attemptFinished(webhookName: webhook.name, outcome: record.decision.outcome, duration: elapsed)
-        }
+        let outcomes = records.reduce(into: [AttemptOutcome: Int]()) { $0[$1.decision.outcome, default: 0] += 1 }
+        observer?.attemptsFinished(webhookName: webhook.name, outcomes: outcomes, duration: elapsed)
         if let stop = records.first(where: { [.paused, .disabled].contains($0.decision.outcome) }) {
             logger.warning(
                 "webhook \(stop.decision.outcome.rawValue)", metadata: ["relay.reason": "\(stop.decision.reason ?? "")"]

@@ -41,17 +41,19 @@ final class RelayMetrics: AttemptObserver {
         commitLatency.record(commit)
     }
 
-    func attemptFinished(webhookName: String, outcome: AttemptOutcome, duration: Duration) {
-        registry.makeCounter(
-            descriptor: .init(
-                namespace: "auditrelay", metricName: "attempts", unitName: "total",
-                helpText: "Delivery attempts by webhook and outcome."),
-            labels: [("webhook", webhookName), ("outcome", outcome.rawValue)]
-        ).increment()
+    func attemptsFinished(webhookName: String, outcomes: [AttemptOutcome: Int], duration: Duration) {
+        for (outcome, count) in outcomes {
+            registry.makeCounter(
+                descriptor: .init(
+                    namespace: "auditrelay", metricName: "attempts", unitName: "total",
+                    helpText: "Delivery attempts by webhook and outcome (one per message a request carried)."),
+                labels: [("webhook", webhookName), ("outcome", outcome.rawValue)]
+            ).increment(by: Int64(count))
+        }
         registry.makeDurationHistogram(
             descriptor: .init(
                 namespace: "auditrelay", metricName: "attempt_duration", unitName: "seconds",
-                helpText: "Duration of delivery attempts by webhook."),
+                helpText: "Duration of delivery requests by webhook (a batch is one request)."),
             labels: [("webhook", webhookName)], buckets: Self.attemptBuckets
         ).record(duration)
     }
