@@ -13,7 +13,12 @@ import Synchronization
 /// asked it to wait (`429` with `Retry-After`) and, for Slack, no faster than the URL's rate.
 final class Lane: Sendable {
     private enum Event {
-        case requestFinished(keepsPending: Bool)
+        /// A request got its answer (or failed); its attempts are decided, not yet recorded.
+        case sent([AttemptRecord])
+        /// Shutdown cut a request off; its messages went back to the queue.
+        case released
+        /// A request's attempts are in the store; `keepsPending` when a message waits for a retry.
+        case recorded(keepsPending: Bool)
         case woke
         case claimed([Request], blockedUntil: Int64?)
     }
@@ -76,6 +81,9 @@ final class Lane: Sendable {
     func run() async {
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
+            /// Requests answered whose attempts are being written: the next request does not wait
+            /// for that write, but at most `concurrency` of them are outstanding.
+            var recording = 0
             var sleeping = false
             var claiming = false
             var ready: [Request] = []
@@ -88,12 +96,12 @@ final class Lane: Sendable {
                         try? await store.release(ready.flatMap(\.messages), now: Clock.nowMillis())
                         ready = []
                     }
-                    if !sleeping && !claiming && inFlight == 0 { break }
+                    if !sleeping && !claiming && inFlight == 0 && recording == 0 { break }
                 } else {
                     let held = heldUntil.withLock { $0 }
-                    while inFlight < concurrency, !ready.isEmpty, held <= Clock.nowMillis() {
+                    while inFlight < concurrency, recording < concurrency, !ready.isEmpty, held <= Clock.nowMillis() {
                         let request = ready.removeFirst()
-                        group.addTask { .requestFinished(keepsPending: await self.attempt(request)) }
+                        group.addTask { await self.attempt(request) }
                         inFlight += 1
                     }
                     if !ready.isEmpty, held > Clock.nowMillis(), !sleeping {
@@ -117,8 +125,15 @@ final class Lane: Sendable {
                 switch event {
                 case .woke:
                     sleeping = false
-                case .requestFinished(let keepsPending):
+                case .sent(let records):
                     inFlight -= 1
+                    recording += 1
+                    group.addTask { .recorded(keepsPending: await self.record(records)) }
+                case .released:
+                    inFlight -= 1
+                    signal.signal()
+                case .recorded(let keepsPending):
+                    recording -= 1
                     if keepsPending { signal.signal() }
                 case .claimed(let requests, let blockedUntil):
                     claiming = false
@@ -198,9 +213,9 @@ final class Lane: Sendable {
         return due.map { .now + .milliseconds(max(0, $0 - Clock.nowMillis())) }
     }
 
-    /// Sends one request and records an attempt for each of its messages. Returns whether any
-    /// message is still pending.
-    private func attempt(_ request: Request) async -> Bool {
+    /// Sends one request and decides an attempt for each of its messages; a `paused` or
+    /// `disabled` outcome stops the lane at once.
+    private func attempt(_ request: Request) async -> Event {
         let webhook = self.webhook.withLock { $0 }
         let startedAt = Clock.nowMillis()
         let started = ContinuousClock.now
@@ -213,7 +228,7 @@ final class Lane: Sendable {
                 timestamp: startedAt / 1000)
         else {
             try? await store.release(request.messages, now: Clock.nowMillis())
-            return true
+            return .released
         }
         let elapsed = ContinuousClock.now - started
         let now = Clock.nowMillis()
@@ -227,13 +242,6 @@ final class Lane: Sendable {
                 message: message, webhookName: webhook.name, startedAt: startedAt, durationMillis: elapsed.milliseconds,
                 httpStatus: sent.response.httpStatus, error: sent.response.failureMessage ?? decision.reason,
                 decision: decision, responseBody: sent.response.body)
-        }
-        do {
-            try await store.record(records)
-        } catch {
-            logger.error(
-                "recording attempts failed",
-                metadata: ["error": "\(error)", "relay.message": "\(request.messages.first?.id ?? "")"])
         }
         let outcomes = records.reduce(into: [AttemptOutcome: Int]()) { $0[$1.decision.outcome, default: 0] += 1 }
         observer?.attemptsFinished(webhookName: webhook.name, outcomes: outcomes, duration: elapsed)
@@ -250,6 +258,19 @@ final class Lane: Sendable {
                 "relay.outcome": "\(records.first?.decision.outcome.rawValue ?? "")",
                 "http.status": "\(results.first?.response.httpStatus ?? 0)",
             ])
+        return .sent(records)
+    }
+
+    /// Writes a request's attempts. Returns whether a message is still pending (a retry is due
+    /// later, or the webhook stopped).
+    private func record(_ records: [AttemptRecord]) async -> Bool {
+        do {
+            try await store.record(records)
+        } catch {
+            logger.error(
+                "recording attempts failed",
+                metadata: ["error": "\(error)", "relay.message": "\(records.first?.message.id ?? "")"])
+        }
         return records.contains { $0.decision.keepsMessagePending }
     }
 
