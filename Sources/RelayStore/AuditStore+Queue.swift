@@ -43,68 +43,6 @@ extension AuditStore {
         }
     }
 
-    /// Records finished attempts and moves their messages on: delivered, failed and expired ones
-    /// leave the queue; retrying ones wait for their next time; a `paused` or `disabled` outcome
-    /// also stops the webhook (its queue is kept).
-    public func record(_ attempts: [AttemptRecord]) async throws {
-        guard !attempts.isEmpty else { return }
-        let stateChanged = try await write(durable: false) { db in
-            try self.insert(attempts, db: db)
-        }
-        if stateChanged { changes.webhooksChanged() }
-    }
-
-    private func insert(_ attempts: [AttemptRecord], db: Database) throws -> Bool {
-        let insertAttempt = try db.cachedStatement(
-            sql: """
-                INSERT INTO attempts (message_id, message_uid, event_id, event_type, webhook_id, webhook_name, attempt,
-                    started_at, duration_ms, http_status, error, outcome, next_attempt_at, response_body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        let keepPending = try db.cachedStatement(
-            sql: "UPDATE messages SET leased = 0, attempts = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'"
-        )
-        let finish = try db.cachedStatement(
-            sql: """
-                UPDATE messages SET leased = 0, attempts = ?, status = ?, finished_at = ?
-                WHERE id = ? AND status = 'pending'
-                """)
-        var finished = 0
-        var stateChanged = false
-        var health: [String: WebhookHealthChange] = [:]
-        for record in attempts {
-            let message = record.message
-            let decision = record.decision
-            try insertAttempt.execute(arguments: [
-                message.rowID, message.id, message.event.id, message.event.type, message.webhookID, record.webhookName,
-                message.attempt, record.startedAt, record.durationMillis, record.httpStatus, record.error,
-                decision.outcome.rawValue, decision.nextAttemptAt, Data(record.responseBody),
-            ])
-            if decision.keepsMessagePending {
-                try keepPending.execute(arguments: [
-                    message.attempt, decision.nextAttemptAt ?? record.startedAt, message.rowID,
-                ])
-            } else {
-                try finish.execute(arguments: [
-                    message.attempt, decision.outcome.rawValue, record.startedAt + record.durationMillis, message.rowID,
-                ])
-                finished += db.changesCount
-            }
-            health[message.webhookID, default: WebhookHealthChange()].add(record)
-            if decision.outcome == .paused || decision.outcome == .disabled {
-                let state: WebhookState = decision.outcome == .paused ? .paused : .disabled
-                try db.execute(
-                    sql:
-                        "UPDATE webhooks SET state = ?, state_reason = ?, updated_at = ? WHERE id = ? AND state = 'active'",
-                    arguments: [state.rawValue, decision.reason, record.startedAt, message.webhookID])
-                stateChanged = stateChanged || db.changesCount > 0
-            }
-        }
-        for (webhookID, change) in health { try change.apply(to: webhookID, db: db) }
-        tallies.pendingMessages.withLock { $0 -= finished }
-        return stateChanged
-    }
-
     /// Gives leased messages back to the queue, due at `now`, without counting an attempt (used
     /// when an attempt was cut off by shutdown).
     public func release(_ messages: [QueuedMessage], now: Int64) async throws {
@@ -163,41 +101,4 @@ extension AuditStore {
 /// `?, ?, ?` for an `IN (…)` list of `count` values.
 func placeholders(_ count: Int) -> String {
     Array(repeating: "?", count: count).joined(separator: ", ")
-}
-
-/// The health columns one ``AuditStore/record(_:)`` call changes for a webhook, applied in one
-/// statement or two instead of one per attempt.
-private struct WebhookHealthChange {
-    var lastSuccessAt: Int64?
-    var lastFailure: (at: Int64, reason: String)?
-    /// Failures after the last success in the call (all of them when none succeeded).
-    var failuresSinceSuccess = 0
-
-    mutating func add(_ record: AttemptRecord) {
-        if record.decision.outcome == .delivered {
-            lastSuccessAt = record.startedAt
-            failuresSinceSuccess = 0
-        } else {
-            let reason = record.error ?? record.httpStatus.map { "HTTP \($0)" } ?? record.decision.outcome.rawValue
-            lastFailure = (record.startedAt, reason)
-            failuresSinceSuccess += 1
-        }
-    }
-
-    func apply(to webhookID: String, db: Database) throws {
-        if let lastSuccessAt {
-            try db.execute(
-                sql: "UPDATE webhooks SET last_success_at = ?, consecutive_failures = ? WHERE id = ?",
-                arguments: [lastSuccessAt, failuresSinceSuccess, webhookID])
-        }
-        if let lastFailure {
-            let failures = lastSuccessAt == nil ? "consecutive_failures + ?" : "?"
-            try db.execute(
-                sql: """
-                    UPDATE webhooks SET last_failure_at = ?, last_failure_reason = ?,
-                        consecutive_failures = \(failures) WHERE id = ?
-                    """,
-                arguments: [lastFailure.at, lastFailure.reason, failuresSinceSuccess, webhookID])
-        }
-    }
 }
