@@ -5,10 +5,8 @@ public struct DeliverySettings: Sendable {
     public var schedule: RetrySchedule
     /// Most attempts in flight per webhook.
     public var concurrencyPerWebhook: Int
-    /// The whole-request deadline; leases last this long plus ``leaseMargin``.
+    /// The whole-request deadline.
     public var timeout: RelayDuration
-    /// Extra lease time beyond the request deadline, for recording the outcome.
-    public var leaseMargin = RelayDuration.seconds(30)
     public var allowPrivateNetworks: Bool
     /// Messages a second to one Slack URL, on average.
     public var slackRate: Double

@@ -180,9 +180,7 @@ final class Lane: Sendable {
         }
         let messages: [QueuedMessage]
         do {
-            messages = try await store.claimDue(
-                webhookID: webhookID, limit: allowed * batching.maxEvents, now: now,
-                leaseUntil: now + settings.timeout.milliseconds + settings.leaseMargin.milliseconds)
+            messages = try await store.claimDue(webhookID: webhookID, limit: allowed * batching.maxEvents, now: now)
         } catch {
             logger.error("claiming messages failed", metadata: ["error": "\(error)"])
             messages = []

@@ -4,46 +4,56 @@ import RelayCore
 import Synchronization
 
 extension AuditStore {
-    /// Leases up to `limit` due messages of one webhook, oldest due first, and only while the
-    /// webhook is active. A leased message is not due again until `leaseUntil`, so a crash simply
-    /// lets the lease run out.
-    public func claimDue(webhookID: String, limit: Int, now: Int64, leaseUntil: Int64) async throws -> [QueuedMessage] {
+    /// Claims up to `limit` due messages of one webhook, oldest due first, and only while the
+    /// webhook is active. A claimed message is held in memory (``InFlightMessages``) until its
+    /// attempt is recorded or it is released; the claim itself writes nothing, so it runs on a
+    /// reader beside the writer. A crash simply drops the holds: every pending message is due
+    /// again at the next start.
+    public func claimDue(webhookID: String, limit: Int, now: Int64) async throws -> [QueuedMessage] {
         guard limit > 0 else { return [] }
-        return try await write(durable: false) { db in
-            let claimed = try Row.fetchAll(
-                db,
-                sql: """
-                    UPDATE messages SET leased = 1, next_attempt_at = ?
-                    WHERE id IN (
-                        SELECT id FROM messages
+        let token = inFlight.beginClaim()
+        let candidates: [QueuedMessage]
+        do {
+            candidates = try await pool.read { db in
+                let skip = self.inFlight.excluded(since: token)
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, uid, event_seq, sequence, attempts, created_at FROM messages
                         WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
                         AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
-                        ORDER BY next_attempt_at, id LIMIT ?)
-                    RETURNING id, uid, event_seq, sequence, attempts, created_at
-                    """,
-                arguments: [leaseUntil, webhookID, now, webhookID, limit])
-            guard !claimed.isEmpty else { return [] }
-            let eventSeqs = claimed.map { $0[2] as Int64 }
-            let events = try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT seq, id, type, occurred_at, body FROM events WHERE seq IN (\(placeholders(eventSeqs.count)))",
-                arguments: StatementArguments(eventSeqs)
-            ).reduce(into: [Int64: AuditEvent]()) { events, row in
-                events[row[0]] = AuditEvent(id: row[1], type: row[2], occurredAt: row[3], body: row[4])
+                        ORDER BY next_attempt_at, id LIMIT ?
+                        """,
+                    arguments: [webhookID, now, webhookID, limit + skip.count]
+                ).filter { !skip.contains($0[0]) }.prefix(limit)
+                guard !rows.isEmpty else { return [] }
+                let eventSeqs = rows.map { $0[2] as Int64 }
+                let events = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT seq, id, type, occurred_at, body FROM events WHERE seq IN (\(placeholders(eventSeqs.count)))",
+                    arguments: StatementArguments(eventSeqs)
+                ).reduce(into: [Int64: AuditEvent]()) { events, row in
+                    events[row[0]] = AuditEvent(id: row[1], type: row[2], occurredAt: row[3], body: row[4])
+                }
+                // Columns by position (as the SELECT lists name them): a name lookup per value
+                // showed up in profiles of busy lanes.
+                return rows.compactMap { row -> QueuedMessage? in
+                    guard let event = events[row[2]] else { return nil }
+                    return QueuedMessage(
+                        rowID: row[0], id: row[1], webhookID: webhookID, sequence: row[3],
+                        attempt: (row[4] as Int) + 1, createdAt: row[5], event: event)
+                }
             }
-            // Columns by position (as the RETURNING and SELECT lists name them): a name lookup per
-            // value showed up in profiles of busy lanes.
-            return claimed.compactMap { row -> QueuedMessage? in
-                guard let event = events[row[2]] else { return nil }
-                return QueuedMessage(
-                    rowID: row[0], id: row[1], webhookID: webhookID, sequence: row[3], attempt: (row[4] as Int) + 1,
-                    createdAt: row[5], event: event)
-            }.sorted { $0.sequence < $1.sequence }
+        } catch {
+            inFlight.cancelClaim(token)
+            throw error
         }
+        let taken = Set(inFlight.finishClaim(token, candidates: candidates.map(\.rowID), limit: limit))
+        return candidates.filter { taken.contains($0.rowID) }.sorted { $0.sequence < $1.sequence }
     }
 
-    /// Gives leased messages back to the queue, due at `now`, without counting an attempt (used
+    /// Gives claimed messages back to the queue, due at `now`, without counting an attempt (used
     /// when an attempt was cut off by shutdown).
     public func release(_ messages: [QueuedMessage], now: Int64) async throws {
         guard !messages.isEmpty else { return }
@@ -53,11 +63,12 @@ extension AuditStore {
                 sql: "UPDATE messages SET leased = 0, next_attempt_at = ? WHERE id IN (\(placeholders(rowIDs.count)))",
                 arguments: StatementArguments([now] + rowIDs))
         }
+        inFlight.finish(rowIDs)
         changes.queued(for: Set(messages.map(\.webhookID)))
     }
 
-    /// Makes every leased message due at once. Run at start: a lease left in the store belongs to
-    /// a process that is gone (one relay process per store).
+    /// Makes every message an earlier version of the relay leased in the store due at once (those
+    /// versions wrote leases; this one keeps them in memory). Run at start.
     public func releaseAllLeases(now: Int64) async throws -> Int {
         try await write { db in
             try db.execute(
@@ -70,30 +81,37 @@ extension AuditStore {
         }
     }
 
-    /// How many messages of the webhook are due at `now` (counting at most `limit`), and since
-    /// when the oldest of them has been due: what a batching lane needs to decide whether to send
-    /// a batch that is not full yet.
+    /// How many unclaimed messages of the webhook are due at `now` (counting at most `limit`),
+    /// and since when the oldest of them has been due: what a batching lane needs to decide
+    /// whether to send a batch that is not full yet.
     public func dueMessages(webhookID: String, now: Int64, limit: Int) async throws -> DueMessages {
-        try await pool.read { db in
-            let row = try Row.fetchOne(
+        let held = inFlight.excludedCount
+        return try await pool.read { db in
+            let due = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT COUNT(*) AS count, MIN(next_attempt_at) AS oldest FROM (
-                        SELECT next_attempt_at FROM messages
-                        WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
-                        ORDER BY next_attempt_at LIMIT ?)
+                    SELECT id, next_attempt_at FROM messages
+                    WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, id LIMIT ?
                     """,
-                arguments: [webhookID, now, limit])
-            return DueMessages(count: row?["count"] ?? 0, oldestDueAt: row?["oldest"])
+                arguments: [webhookID, now, limit + held]
+            ).filter { !self.inFlight.contains($0[0]) }.prefix(limit)
+            return DueMessages(count: due.count, oldestDueAt: due.first.map { $0[1] })
         }
     }
 
-    /// The earliest time a pending message of the webhook is due (leases included), if any.
+    /// The earliest time a pending message of the webhook that is not claimed now is due, if any.
     public func nextDueTime(webhookID: String) async throws -> Int64? {
-        try await pool.read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT MIN(next_attempt_at) FROM messages WHERE webhook_id = ? AND status = 'pending'",
-                arguments: [webhookID])
+        let held = inFlight.excludedCount
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, next_attempt_at FROM messages WHERE webhook_id = ? AND status = 'pending'
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                arguments: [webhookID, held + 1])
+            return rows.first { !self.inFlight.contains($0[0]) }.map { $0[1] }
         }
     }
 }

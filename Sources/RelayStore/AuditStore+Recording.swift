@@ -18,6 +18,7 @@ extension AuditStore {
             self.tallies.pendingMessages.withLock { $0 -= finished }
             return try Self.updateWebhooks(attempts, db: db)
         }
+        inFlight.finish(attempts.map(\.message.rowID))
         if stateChanged { changes.webhooksChanged() }
     }
 

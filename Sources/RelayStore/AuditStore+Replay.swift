@@ -28,9 +28,9 @@ extension AuditStore {
         let (result, webhookID) = try await write { db -> (RetryResult, String?) in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT webhook_id, status, leased FROM messages WHERE uid = ?", arguments: [id])
+                    db, sql: "SELECT id, webhook_id, status FROM messages WHERE uid = ?", arguments: [id])
             else { return (.notFound, nil) }
-            guard (row["leased"] as Int) == 0 else { return (.inFlight, nil) }
+            guard !self.inFlight.contains(row["id"]) else { return (.inFlight, nil) }
             try db.execute(
                 sql: """
                     UPDATE messages SET status = 'pending', next_attempt_at = ?, finished_at = NULL

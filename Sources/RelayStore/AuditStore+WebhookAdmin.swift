@@ -78,7 +78,7 @@ extension AuditStore {
             try db.execute(
                 sql: """
                     UPDATE messages SET next_attempt_at = ? WHERE webhook_id = ? AND status = 'pending'
-                    AND leased = 0 AND next_attempt_at > ?
+                    AND next_attempt_at > ?
                     """, arguments: [now, id, now])
             return true
         }

@@ -22,6 +22,8 @@ public final class AuditStore: Sendable {
     public let changes = ChangeFeed()
     /// Counters kept beside the database, so hot paths need not query it.
     let tallies: StoreTallies
+    /// Messages claimed for delivery and not yet recorded or released.
+    let inFlight = InFlightMessages()
 
     /// Opens (creating when missing) the store at `path` and brings its schema up to date.
     ///
@@ -36,6 +38,8 @@ public final class AuditStore: Sendable {
         configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 16384")
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -32768") }
             if let maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumSizeBytes / pageSize))")

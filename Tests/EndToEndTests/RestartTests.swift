@@ -16,7 +16,7 @@ import Testing
             var offline = configuration
             offline.webhooks[0].url = "https://localhost:1/unreachable"
             try await withRelay(offline) { _ in }
-            // A process that crashed mid-attempt: it leased the message and never recorded it.
+            // A process that crashed mid-attempt: it claimed the message and never recorded it.
             let store = try openTestStore(configuration)
             let webhookID = try #require(try await store.webhooks().first?.id)
             let now = Clock.nowMillis()
@@ -25,11 +25,9 @@ import Testing
                 id: "crash-1", type: "user.login", occurredAt: RFC3339.parseMillis("2026-11-24T10:00:00Z"),
                 object: Array(sent.utf8))
             _ = try await store.ingest([event.stored(receivedAt: now)], receivedAt: now, maxQueued: 100)
-            let leased = try await store.claimDue(
-                webhookID: webhookID, limit: 10, now: now, leaseUntil: now + 3_600_000)
-            let message = try #require(leased.first)
-            #expect(
-                try await store.claimDue(webhookID: webhookID, limit: 10, now: now + 1, leaseUntil: now + 10).isEmpty)
+            let claimed = try await store.claimDue(webhookID: webhookID, limit: 10, now: now)
+            let message = try #require(claimed.first)
+            #expect(try await store.claimDue(webhookID: webhookID, limit: 10, now: now + 1).isEmpty)
 
             try await withRelay(configuration) { _ in
                 let received = try await receiver.waitForRequests(1)

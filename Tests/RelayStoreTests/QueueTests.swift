@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import RelayCore
 import Testing
 
@@ -18,36 +19,50 @@ struct QueueTests {
         }
     }
 
-    @Test("a claimed message is not claimed again until its lease expires")
-    func leaseHidesClaimedMessages() async throws {
+    @Test("a claimed message is not claimed again until it is recorded or released")
+    func claimedMessagesAreHeld() async throws {
         try await withQueue(3) { store, webhook in
             let now = Times.received
-            let first = try await store.claimDue(webhookID: webhook, limit: 2, now: now, leaseUntil: now + 30_000)
+            let first = try await store.claimDue(webhookID: webhook, limit: 2, now: now)
             #expect(first.map(\.event.id) == ["e0", "e1"])
-            let second = try await store.claimDue(webhookID: webhook, limit: 10, now: now + 1, leaseUntil: now + 30_000)
+            let second = try await store.claimDue(webhookID: webhook, limit: 10, now: now + 1)
             #expect(second.map(\.event.id) == ["e2"])
-            let none = try await store.claimDue(
-                webhookID: webhook, limit: 10, now: now + 29_999, leaseUntil: now + 60_000)
-            #expect(none.isEmpty)
-            #expect(try await store.nextDueTime(webhookID: webhook) == now + 30_000)
+            #expect(try await store.claimDue(webhookID: webhook, limit: 10, now: Times.farFuture).isEmpty)
+            #expect(try await store.nextDueTime(webhookID: webhook) == nil, "held messages are not due")
+            #expect(try await store.dueMessages(webhookID: webhook, now: Times.farFuture, limit: 10).count == 0)
 
-            let expired = try await store.claimDue(
-                webhookID: webhook, limit: 10, now: now + 30_000, leaseUntil: now + 90_000)
-            #expect(expired.map(\.event.id) == ["e0", "e1", "e2"])
-            #expect(expired.map(\.id) == (first + second).map(\.id))
-            #expect(expired.allSatisfy { $0.attempt == 1 })
+            try await store.release([first[1]], now: now + 2)
+            #expect(try await store.nextDueTime(webhookID: webhook) == now + 2)
+            let again = try await store.claimDue(webhookID: webhook, limit: 10, now: now + 2)
+            #expect(again.map(\.id) == [first[1].id])
+            #expect(again.allSatisfy { $0.attempt == 1 })
+        }
+    }
+
+    @Test("a message recorded while a claim reads is not claimed by that claim")
+    func recordDuringAClaimIsExcluded() async throws {
+        try await withQueue(1) { store, webhook in
+            let message = try #require(try await store.claimAll(webhook).first)
+            let token = store.inFlight.beginClaim()
+            let retryAt = Times.received + 1
+            try await store.record([
+                attemptRecord(message, AttemptDecision(outcome: .retrying, nextAttemptAt: retryAt), httpStatus: 503)
+            ])
+            // A claim that began before the record finished may have read the message as due.
+            #expect(store.inFlight.finishClaim(token, candidates: [message.rowID], limit: 10).isEmpty)
+            // One that begins afterwards reads the recorded state.
+            #expect(try await store.claimAll(webhook, now: retryAt).map(\.id) == [message.id])
         }
     }
 
     @Test("claimDue with limit 0, or for an unknown webhook, claims nothing")
     func emptyClaims() async throws {
         try await withQueue(2) { store, webhook in
-            let zero = try await store.claimDue(webhookID: webhook, limit: 0, now: Times.later, leaseUntil: Times.later)
+            let zero = try await store.claimDue(webhookID: webhook, limit: 0, now: Times.later)
             #expect(zero.isEmpty)
             let unknown = try await store.claimAll("wh_unknown")
             #expect(unknown.isEmpty)
-            let early = try await store.claimDue(
-                webhookID: webhook, limit: 5, now: Times.received - 1, leaseUntil: Times.later)
+            let early = try await store.claimDue(webhookID: webhook, limit: 5, now: Times.received - 1)
             #expect(early.isEmpty)
             #expect(store.pendingMessageCount == 2)
         }
@@ -128,8 +143,7 @@ struct QueueTests {
     @Test("release makes a claimed message due again at once, without counting an attempt")
     func releaseMakesMessagesDue() async throws {
         try await withQueue(2) { store, webhook in
-            let claimed = try await store.claimDue(
-                webhookID: webhook, limit: 10, now: Times.received, leaseUntil: Times.farFuture)
+            let claimed = try await store.claimDue(webhookID: webhook, limit: 10, now: Times.received)
             #expect(try await store.claimAll(webhook, now: Times.later).isEmpty)
             _ = store.changes.take()
             try await store.release([claimed[0]], now: Times.later)
@@ -141,19 +155,23 @@ struct QueueTests {
         }
     }
 
-    @Test("releaseAllLeases makes every leased message due at once and counts them")
-    func releaseAllLeases() async throws {
-        try await withQueue(3) { store, webhook in
-            _ = try await store.claimDue(webhookID: webhook, limit: 2, now: Times.received, leaseUntil: Times.farFuture)
-            #expect(try await store.claimAll(webhook, now: Times.later).count == 1)
-            #expect(try await store.claimAll(webhook, now: Times.later + 1).isEmpty)
-
-            let released = try await store.releaseAllLeases(now: Times.later + 1)
-            #expect(released == 3)
-            #expect(try await store.nextDueTime(webhookID: webhook) == Times.later + 1)
-            #expect(try await store.claimAll(webhook, now: Times.later + 1).map(\.event.id) == ["e0", "e1", "e2"])
-            #expect(try await store.releaseAllLeases(now: Times.farFuture + 1) == 3)
-            #expect(try await store.nextDueTime(webhookID: webhook) == Times.later + 1 + 60_000)
+    @Test("after a restart, messages the earlier process held are claimable; old stored leases are released")
+    func restartReleasesHolds() async throws {
+        try await withTemporaryStore { store, temporary in
+            let ids = try await store.declare([try webhookSpec("all", events: ["*"])])
+            try await store.ingest((0..<3).map { sampleEvent("e\($0)") })
+            let webhook = ids["all"]
+            #expect(try await store.claimAll(webhook).count == 3)
+            // A lease written by an earlier version of the relay.
+            try await store.pool.write { db in
+                try db.execute(
+                    sql: "UPDATE messages SET leased = 1, next_attempt_at = ? WHERE rowid = 1",
+                    arguments: [Times.farFuture])
+            }
+            let restarted = try temporary.open()
+            defer { try? restarted.closeFile() }
+            #expect(try await restarted.releaseAllLeases(now: Times.later) == 1)
+            #expect(try await restarted.claimAll(webhook, now: Times.later).map(\.event.id) == ["e0", "e1", "e2"])
         }
     }
 

@@ -92,7 +92,7 @@ extension AuditStore {
 
     /// Every message of a webhook that is due at `now`, leased for a minute.
     func claimAll(_ webhookID: String, now: Int64 = Times.received) async throws -> [QueuedMessage] {
-        try await claimDue(webhookID: webhookID, limit: 10_000, now: now, leaseUntil: now + 60_000)
+        try await claimDue(webhookID: webhookID, limit: 10_000, now: now)
     }
 
     /// Ingests `events` at `Times.received` with no practical queue limit.
