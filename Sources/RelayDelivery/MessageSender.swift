@@ -13,6 +13,7 @@ struct MessageSender: Sendable {
     let transports: Transports
     let tokens: OAuthTokens
     let maxRetryAfterMillis: Int64
+    let urlChecks = URLChecks()
 
     /// Sends `envelopes` (whose rendered pieces are `pieces`, same order) to `webhook`.
     ///
@@ -24,7 +25,7 @@ struct MessageSender: Sendable {
     func send(
         _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageBody, timestamp: Int64
     ) async -> [Sent]? {
-        if let reason = DestinationURL.problem(webhook.url) {
+        if let reason = urlChecks.problem(webhook.url) {
             let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)")
             return envelopes.map { _ in
                 Sent(response: .transportFailure(failure), verdict: .pauseWebhook(reason: failure.message))
