@@ -124,7 +124,8 @@ public enum DeliveryPolicy {
 public enum BatchVerdict: Sendable, Equatable {
     /// Every message of the request gets this verdict.
     case all(AttemptVerdict)
-    /// The destination found the body too large (`413`): send each half on its own.
+    /// The destination found the body too large (`413`), or refused the data of a request of
+    /// several messages without saying which: send each half on its own.
     case split
     /// The destination took the first `accepted` messages and refused the next one for its own
     /// data (Splunk HEC's `invalid-event-number`); the ones after it were not taken.
@@ -150,6 +151,10 @@ extension DeliveryPolicy {
                     accepted: index, refusal: "Splunk HEC refused event \(index) of the batch: \(answer.summary)")
             }
         }
-        return .all(verdict(for: response, dialect: dialect, now: now, maxRetryAfterMillis: maxRetryAfterMillis))
+        let verdict = verdict(for: response, dialect: dialect, now: now, maxRetryAfterMillis: maxRetryAfterMillis)
+        // A refusal of one message's data, for several: halve until the refused one is alone, so
+        // the others go on (SPEC §5.1).
+        if case .failMessage = verdict, count > 1 { return .split }
+        return .all(verdict)
     }
 }

@@ -56,6 +56,8 @@ public enum WebhookInput {
         JSONValue]
     {
         var merged = auth
+        // A secret sent back as a read showed it (masked) means "unchanged".
+        if merged["clientSecret"] == .string(WebhookSecrets.mask(current.clientSecret)) { merged["clientSecret"] = nil }
         let tokenURLChanged = auth["tokenUrl"].map { $0 != .string(current.tokenURL) } ?? false
         let kept: [(String, String?)] = [
             ("type", OAuth2ClientCredentials.type), ("tokenUrl", current.tokenURL), ("clientId", current.clientID),

@@ -91,13 +91,16 @@ public final class Dispatcher: Service {
             return
         }
         let active = Dictionary(uniqueKeysWithValues: webhooks.filter { $0.state == .active }.map { ($0.id, $0) })
-        for (id, lane) in lanes where active[id] == nil || lane.isStopped {
+        // A lane that stopped itself (a pause or a 410) is replaced only once it has finished:
+        // until its attempts are recorded, the webhook can still read as active.
+        for (id, lane) in lanes where active[id] == nil || lane.isFinished {
             lane.stop()
             lanes[id] = nil
         }
         for (id, webhook) in active {
             if let lane = lanes[id] {
                 lane.update(webhook)
+                lane.wake()
                 continue
             }
             let lane = Lane(

@@ -32,6 +32,7 @@ final class Lane: Sendable {
     let webhookID: String
     private let webhook: Mutex<Webhook>
     private let stopped = Mutex(false)
+    private let finished = Mutex(false)
     /// Unix milliseconds before which nothing is sent (the destination's `Retry-After` on a `429`).
     private let heldUntil = Mutex<Int64>(0)
     private let signal = WakeSignal()
@@ -61,6 +62,9 @@ final class Lane: Sendable {
     /// Whether the lane has been told to stop.
     var isStopped: Bool { stopped.withLock { $0 } }
 
+    /// Whether ``run()`` has returned: every attempt it made is recorded or let go.
+    var isFinished: Bool { finished.withLock { $0 } }
+
     /// Uses `webhook`'s current definition from the next attempt on.
     func update(_ webhook: Webhook) {
         self.webhook.withLock { $0 = webhook }
@@ -79,6 +83,11 @@ final class Lane: Sendable {
 
     /// Runs until stopped and every attempt in flight is recorded.
     func run() async {
+        defer {
+            finished.withLock { $0 = true }
+            // A lane that stopped itself leaves its webhook to a fresh look by the dispatcher.
+            store.changes.webhooksChanged()
+        }
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
             /// Requests answered whose attempts are being written: the next request does not wait
@@ -99,15 +108,16 @@ final class Lane: Sendable {
                     if !sleeping && !claiming && inFlight == 0 && recording == 0 { break }
                 } else {
                     let held = heldUntil.withLock { $0 }
-                    while inFlight < concurrency, recording < concurrency, !ready.isEmpty, held <= Clock.nowMillis() {
+                    let now = Clock.nowMillis()
+                    while inFlight < concurrency, recording < concurrency, !ready.isEmpty, held <= now {
                         let request = ready.removeFirst()
                         group.addTask { await self.attempt(request) }
                         inFlight += 1
                     }
-                    if !ready.isEmpty, held > Clock.nowMillis(), !sleeping {
+                    if !ready.isEmpty, held > now, !sleeping {
                         sleeping = true
                         group.addTask {
-                            await self.signal.wait(until: .now + .milliseconds(held - Clock.nowMillis()))
+                            await self.signal.wait(until: .now + .milliseconds(held - now))
                             return .woke
                         }
                     }
@@ -119,6 +129,14 @@ final class Lane: Sendable {
                             let (requests, blockedUntil) = await self.claim(requests: concurrency)
                             return .claimed(requests, blockedUntil: blockedUntil)
                         }
+                    }
+                }
+                if !isStopped, inFlight == 0, recording == 0, !claiming, !sleeping {
+                    // Nothing running would wake the loop again: look again in a while.
+                    sleeping = true
+                    group.addTask {
+                        await self.signal.wait(until: .now + .seconds(1))
+                        return .woke
                     }
                 }
                 guard let event = await group.next() else { break }
@@ -141,7 +159,11 @@ final class Lane: Sendable {
                     let held = heldUntil.withLock { $0 }
                     let blocked = held > Clock.nowMillis() ? max(held, blockedUntil ?? 0) : blockedUntil
                     if requests.isEmpty || blocked != nil, !sleeping, !isStopped {
-                        let deadline = await nextDeadline(blockedUntil: blocked)
+                        // At least a moment: a message the queue shows as due but no claim returns
+                        // (an inactive webhook, a store error) must not turn this into a busy loop.
+                        let deadline = max(
+                            await nextDeadline(blockedUntil: blocked) ?? .now + .seconds(3600),
+                            .now + Self.minimumSleep)
                         sleeping = true
                         group.addTask {
                             await self.signal.wait(until: deadline)
@@ -152,6 +174,12 @@ final class Lane: Sendable {
             }
         }
     }
+
+    /// Most messages one claim takes (a round of big batches is claimed in parts).
+    private static let claimLimit = 10_000
+
+    /// The shortest sleep after a claim that found nothing to send.
+    private static let minimumSleep = Duration.milliseconds(50)
 
     /// Claims messages for up to `requests` requests and groups them. When nothing may be sent
     /// yet (held, rate-limited, or a batch still filling), returns no requests and when to look again.
@@ -180,10 +208,12 @@ final class Lane: Sendable {
         }
         let messages: [QueuedMessage]
         do {
-            messages = try await store.claimDue(webhookID: webhookID, limit: allowed * batching.maxEvents, now: now)
+            let limit = min(allowed * batching.maxEvents, Self.claimLimit)
+            messages = try await store.claimDue(webhookID: webhookID, limit: limit, now: now)
         } catch {
             logger.error("claiming messages failed", metadata: ["error": "\(error)"])
-            messages = []
+            if webhook.kind == .slack { slackRates.giveBack(webhook.url, count: allowed, now: now) }
+            return ([], now + 1000)
         }
         let layout = MessageBody(for: webhook)
         let pieces = messages.map { layout.piece($0.event) }
@@ -261,15 +291,23 @@ final class Lane: Sendable {
 
     /// Writes a request's attempts. Returns whether a message is still pending (a retry is due
     /// later, or the webhook stopped).
+    ///
+    /// A write that fails (a full disk) is tried again a few times; if it still fails, the
+    /// messages are let go unrecorded, so they are sent again rather than held until a restart.
     private func record(_ records: [AttemptRecord]) async -> Bool {
-        do {
-            try await store.record(records)
-        } catch {
-            logger.error(
-                "recording attempts failed",
-                metadata: ["error": "\(error)", "relay.message": "\(records.first?.message.id ?? "")"])
+        for delay in [0, 500, 1000, 2000, 4000] {
+            if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+            do {
+                try await store.record(records)
+                return records.contains { $0.decision.keepsMessagePending }
+            } catch {
+                logger.error(
+                    "recording attempts failed",
+                    metadata: ["error": "\(error)", "relay.message": "\(records.first?.message.id ?? "")"])
+            }
         }
-        return records.contains { $0.decision.keepsMessagePending }
+        store.forget(records.map(\.message))
+        return true
     }
 
     /// After a `429` with `Retry-After`, sends nothing to this webhook (and, for Slack, to its
@@ -283,6 +321,7 @@ final class Lane: Sendable {
         let until = now + min(delay, settings.schedule.maxRetryAfterMillis)
         heldUntil.withLock { $0 = max($0, until) }
         if webhook.kind == .slack { slackRates.hold(webhook.url, until: until, now: now) }
+        signal.signal()  // a sleeping loop re-arms its sleep for the hold
         logger.info("destination asked to slow down", metadata: ["relay.heldForMs": "\(until - now)"])
     }
 }

@@ -27,14 +27,16 @@ extension AuditStore {
                     arguments: [webhookID, now, webhookID, limit + skip.count]
                 ).filter { !skip.contains($0[0]) }.prefix(limit)
                 guard !rows.isEmpty else { return [] }
-                let eventSeqs = rows.map { $0[2] as Int64 }
-                let events = try Row.fetchAll(
-                    db,
-                    sql:
-                        "SELECT seq, id, type, occurred_at, body FROM events WHERE seq IN (\(placeholders(eventSeqs.count)))",
-                    arguments: StatementArguments(eventSeqs)
-                ).reduce(into: [Int64: AuditEvent]()) { events, row in
-                    events[row[0]] = AuditEvent(id: row[1], type: row[2], occurredAt: row[3], body: row[4])
+                var events: [Int64: AuditEvent] = [:]
+                for chunk in rows.map({ $0[2] as Int64 }).chunks(of: Self.inListLimit) {
+                    for row in try Row.fetchAll(
+                        db,
+                        sql:
+                            "SELECT seq, id, type, occurred_at, body FROM events WHERE seq IN (\(placeholders(chunk.count)))",
+                        arguments: StatementArguments(chunk))
+                    {
+                        events[row[0]] = AuditEvent(id: row[1], type: row[2], occurredAt: row[3], body: row[4])
+                    }
                 }
                 // Columns by position (as the SELECT lists name them): a name lookup per value
                 // showed up in profiles of busy lanes.
@@ -54,18 +56,32 @@ extension AuditStore {
     }
 
     /// Gives claimed messages back to the queue, due at `now`, without counting an attempt (used
-    /// when an attempt was cut off by shutdown).
+    /// when an attempt was cut off by shutdown). They are let go even when the write fails: they
+    /// are still pending, so they are due again either way.
     public func release(_ messages: [QueuedMessage], now: Int64) async throws {
         guard !messages.isEmpty else { return }
         let rowIDs = messages.map(\.rowID)
+        defer { forget(messages) }
         try await write(durable: false) { db in
-            try db.execute(
-                sql: "UPDATE messages SET leased = 0, next_attempt_at = ? WHERE id IN (\(placeholders(rowIDs.count)))",
-                arguments: StatementArguments([now] + rowIDs))
+            for chunk in rowIDs.chunks(of: Self.inListLimit) {
+                try db.execute(
+                    sql:
+                        "UPDATE messages SET leased = 0, next_attempt_at = ? WHERE id IN (\(placeholders(chunk.count)))",
+                    arguments: StatementArguments([now] + Array(chunk)))
+            }
         }
-        inFlight.finish(rowIDs)
-        changes.queued(for: Set(messages.map(\.webhookID)))
     }
+
+    /// Lets go of claimed messages without writing anything, so they can be claimed again (their
+    /// attempt could not be recorded: they will be sent again).
+    public func forget(_ messages: [QueuedMessage]) {
+        inFlight.finish(messages.map(\.rowID))
+        changes.queued(for: Set(messages.map(\.webhookID)))
+        changes.webhooksChanged()
+    }
+
+    /// Most values in one `IN (…)` list (SQLite allows 32,766 parameters in a statement).
+    static let inListLimit = 1000
 
     /// Makes every message an earlier version of the relay leased in the store due at once (those
     /// versions wrote leases; this one keeps them in memory). Run at start.
@@ -92,9 +108,10 @@ extension AuditStore {
                 sql: """
                     SELECT id, next_attempt_at FROM messages
                     WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+                    AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
                     ORDER BY next_attempt_at, id LIMIT ?
                     """,
-                arguments: [webhookID, now, limit + held]
+                arguments: [webhookID, now, webhookID, limit + held]
             ).filter { !self.inFlight.contains($0[0]) }.prefix(limit)
             return DueMessages(count: due.count, oldestDueAt: due.first.map { $0[1] })
         }
@@ -108,11 +125,19 @@ extension AuditStore {
                 db,
                 sql: """
                     SELECT id, next_attempt_at FROM messages WHERE webhook_id = ? AND status = 'pending'
+                    AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
                     ORDER BY next_attempt_at, id LIMIT ?
                     """,
-                arguments: [webhookID, held + 1])
+                arguments: [webhookID, webhookID, held + 1])
             return rows.first { !self.inFlight.contains($0[0]) }.map { $0[1] }
         }
+    }
+}
+
+extension Array {
+    /// The array in consecutive slices of at most `size` elements.
+    func chunks(of size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }
 

@@ -78,14 +78,16 @@ extension AuditStore {
         }
         var finished = 0
         for (key, rowIDs) in finishing {
-            try db.execute(
-                sql: """
-                    UPDATE messages SET leased = 0, attempts = ?, status = ?, finished_at = ?
-                    WHERE status = 'pending' AND id IN (\(placeholders(rowIDs.count)))
-                    """,
-                arguments: StatementArguments(
-                    [key.attempt, key.status, key.finishedAt] as [any DatabaseValueConvertible] + rowIDs))
-            finished += db.changesCount
+            for chunk in rowIDs.chunks(of: inListLimit) {
+                try db.execute(
+                    sql: """
+                        UPDATE messages SET leased = 0, attempts = ?, status = ?, finished_at = ?
+                        WHERE status = 'pending' AND id IN (\(placeholders(chunk.count)))
+                        """,
+                    arguments: StatementArguments(
+                        [key.attempt, key.status, key.finishedAt] as [any DatabaseValueConvertible] + Array(chunk)))
+                finished += db.changesCount
+            }
         }
         return finished
     }

@@ -31,7 +31,7 @@ public final class ChangeFeed: Sendable {
         continuation.yield()
     }
 
-    func webhooksChanged() {
+    public func webhooksChanged() {
         pending.withLock { $0.webhooksChanged = true }
         continuation.yield()
     }

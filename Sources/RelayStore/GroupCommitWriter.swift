@@ -36,8 +36,9 @@ actor GroupCommitWriter {
     private let onFailedCommit: @Sendable () async -> Void
     private var queue: [PendingWrite] = []
     private var committing = false
-    /// The connection's current `synchronous` setting (`FULL` when the pool opened it).
-    private var synchronousFull = true
+    /// The connection's current `synchronous` setting (`FULL` when the pool opened it); `nil`
+    /// after a failed group, when it is not known and is set again before the next one.
+    private var synchronousFull: Bool? = true
 
     /// - Parameter onFailedCommit: called after a group's transaction was rolled back, so caches
     ///   kept beside the database can be rebuilt.
@@ -105,7 +106,10 @@ actor GroupCommitWriter {
                 }
             }
         }
-        if commitError != nil { await onFailedCommit() }
+        if commitError != nil {
+            synchronousFull = nil
+            await onFailedCommit()
+        }
         for pending in group where pending !== leader {
             pending.waiter?.resume(returning: .done(commitError: commitError))
         }

@@ -167,6 +167,30 @@ import Testing
         }
     }
 
+    @Test func aBatchRefusedWithoutSayingWhichEventIsHalvedUntilTheBadOneIsAlone() async throws {
+        try await TestReceiver.with(respond: { request in
+            request.text.contains(#""id":"q3""#) ? ReceiverReply(status: 400, body: "bad record") : ReceiverReply()
+        }) { receiver in
+            let directory = try TestFixtures.temporaryDirectory()
+            var spec = try hook("qradar", url: receiver.url("/qradar"))
+            spec.format = .ndjson
+            spec.batch = BatchSettings(maxEvents: 8, maxBytes: 1_000_000, maxWait: .init(milliseconds: 200))
+            let configuration = testConfiguration(directory: directory, webhooks: [spec])
+            try await withRelay(configuration) { relay in
+                let sent = Self.ndjson(1...8, prefix: "q")
+                #expect(try await relay.postEvents(sent, contentType: "application/x-ndjson").status == 202)
+                let store = try relay.openStore()
+                #expect(try await eventually { try await store.attempts(limit: 100).count == 8 })
+                let outcomes = Dictionary(
+                    uniqueKeysWithValues: try await store.attempts(limit: 100).map { ($0.eventID, $0.outcome) })
+                #expect(outcomes["q3"] == .failed)
+                #expect(outcomes.filter { $0.key != "q3" }.values.allSatisfy { $0 == .delivered })
+                let lines = receiver.requests().map { $0.text.split(separator: "\n").count }
+                #expect(lines == [8, 4, 2, 2, 1, 1, 4], "halves down to the refused event")
+            }
+        }
+    }
+
     @Test func ndjsonIsOneEventPerLine() async throws {
         try await TestReceiver.with { receiver in
             let directory = try TestFixtures.temporaryDirectory()

@@ -39,6 +39,20 @@ struct QueueTests {
         }
     }
 
+    @Test("more claimed messages than an IN list takes are released, recorded and let go")
+    func largeClaims() async throws {
+        try await withQueue(2500) { store, webhook in
+            let claimed = try await store.claimAll(webhook)
+            #expect(claimed.count == 2500)
+            try await store.release(Array(claimed[..<1200]), now: Times.later)
+            store.forget(Array(claimed[1200..<1300]))
+            #expect(try await store.claimAll(webhook, now: Times.later).count == 1300)
+            try await store.record(
+                claimed[1300...].map { attemptRecord($0, AttemptDecision(outcome: .delivered)) })
+            #expect(store.pendingMessageCount == 1300)
+        }
+    }
+
     @Test("a message recorded while a claim reads is not claimed by that claim")
     func recordDuringAClaimIsExcluded() async throws {
         try await withQueue(1) { store, webhook in
@@ -115,6 +129,8 @@ struct QueueTests {
             #expect(store.changes.take().webhooksChanged)
             #expect(store.pendingMessageCount == 1)
             #expect(try await store.messageStatuses(eventID: "e0").map(\.status) == ["pending"])
+            #expect(try await store.nextDueTime(webhookID: webhook) == nil, "a paused webhook has nothing due")
+            _ = try await store.resumeWebhook(id: webhook, now: Times.later)
             #expect(try await store.nextDueTime(webhookID: webhook) == Times.later)
 
             // A paused webhook keeps queueing new events (SPEC §3: its queue grows).
