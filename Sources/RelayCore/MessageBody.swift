@@ -107,7 +107,7 @@ public struct MessageBody: Sendable {
     }
 }
 
-/// JSON text for values the relay writes itself.
+/// JSON text for values the relay writes itself (envelopes, Slack messages).
 enum JSONText {
     /// `value` as a JSON string literal (RFC 8259 §7): quotes, backslashes and controls escaped.
     static func quoted(_ value: String) -> String {

@@ -178,7 +178,7 @@ extension SlackMessage {
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .number(let number): out += format(number)
-        case .string(let text): writeJSONString(text, to: &out)
+        case .string(let text): out += JSONText.quoted(text)
         case .array(let items):
             out += "["
             for (index, item) in items.enumerated() {
@@ -190,7 +190,7 @@ extension SlackMessage {
             out += "{"
             for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out += "," }
-                writeJSONString(member.key, to: &out)
+                out += JSONText.quoted(member.key)
                 out += ":"
                 writeJSON(member.value, to: &out)
             }
@@ -198,23 +198,6 @@ extension SlackMessage {
         }
     }
 
-    private static func writeJSONString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
 }
 
 // MARK: - Escaped text that is cut safely
