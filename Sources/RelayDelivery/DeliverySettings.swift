@@ -5,8 +5,6 @@ public struct DeliverySettings: Sendable {
     public var schedule: RetrySchedule
     /// Most attempts in flight per webhook.
     public var concurrencyPerWebhook: Int
-    /// The whole-request deadline.
-    public var timeout: RelayDuration
     public var allowPrivateNetworks: Bool
     /// Messages a second to one Slack URL, on average.
     public var slackRate: Double
@@ -14,12 +12,11 @@ public struct DeliverySettings: Sendable {
     public var slackBurst: Int
 
     public init(
-        schedule: RetrySchedule, concurrencyPerWebhook: Int, timeout: RelayDuration, allowPrivateNetworks: Bool,
+        schedule: RetrySchedule, concurrencyPerWebhook: Int, allowPrivateNetworks: Bool,
         slackRate: Double = 1, slackBurst: Int = 3
     ) {
         self.schedule = schedule
         self.concurrencyPerWebhook = concurrencyPerWebhook
-        self.timeout = timeout
         self.allowPrivateNetworks = allowPrivateNetworks
         self.slackRate = slackRate
         self.slackBurst = slackBurst
@@ -29,7 +26,7 @@ public struct DeliverySettings: Sendable {
     public init(_ delivery: RelayConfiguration.Delivery) {
         self.init(
             schedule: delivery.schedule, concurrencyPerWebhook: delivery.concurrencyPerWebhook,
-            timeout: delivery.timeout, allowPrivateNetworks: delivery.allowPrivateNetworks,
+            allowPrivateNetworks: delivery.allowPrivateNetworks,
             slackRate: delivery.slackRate, slackBurst: delivery.slackBurst)
     }
 }

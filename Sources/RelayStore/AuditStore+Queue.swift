@@ -66,7 +66,7 @@ extension AuditStore {
             for chunk in rowIDs.chunks(of: Self.inListLimit) {
                 try db.execute(
                     sql:
-                        "UPDATE messages SET leased = 0, next_attempt_at = ? WHERE id IN (\(placeholders(chunk.count)))",
+                        "UPDATE messages SET next_attempt_at = ? WHERE id IN (\(placeholders(chunk.count)))",
                     arguments: StatementArguments([now] + Array(chunk)))
             }
         }
@@ -103,6 +103,7 @@ extension AuditStore {
     public func dueMessages(webhookID: String, now: Int64, limit: Int) async throws -> DueMessages {
         let held = inFlight.excludedCount
         return try await pool.read { db in
+            let claimed = self.inFlight.claimed
             let due = try Row.fetchAll(
                 db,
                 sql: """
@@ -112,7 +113,7 @@ extension AuditStore {
                     ORDER BY next_attempt_at, id LIMIT ?
                     """,
                 arguments: [webhookID, now, webhookID, limit + held]
-            ).filter { !self.inFlight.contains($0[0]) }.prefix(limit)
+            ).filter { !claimed.contains($0[0]) }.prefix(limit)
             return DueMessages(count: due.count, oldestDueAt: due.first.map { $0[1] })
         }
     }
@@ -129,7 +130,8 @@ extension AuditStore {
                     ORDER BY next_attempt_at, id LIMIT ?
                     """,
                 arguments: [webhookID, webhookID, held + 1])
-            return rows.first { !self.inFlight.contains($0[0]) }.map { $0[1] }
+            let claimed = self.inFlight.claimed
+            return rows.first { !claimed.contains($0[0]) }.map { $0[1] }
         }
     }
 }

@@ -61,7 +61,7 @@ extension AuditStore {
         }
         var finishing: [Finish: [Int64]] = [:]
         let keepPending = try db.cachedStatement(
-            sql: "UPDATE messages SET leased = 0, attempts = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'"
+            sql: "UPDATE messages SET attempts = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'"
         )
         for record in attempts {
             let message = record.message
@@ -81,7 +81,7 @@ extension AuditStore {
             for chunk in rowIDs.chunks(of: inListLimit) {
                 try db.execute(
                     sql: """
-                        UPDATE messages SET leased = 0, attempts = ?, status = ?, finished_at = ?
+                        UPDATE messages SET attempts = ?, status = ?, finished_at = ?
                         WHERE status = 'pending' AND id IN (\(placeholders(chunk.count)))
                         """,
                     arguments: StatementArguments(

@@ -82,4 +82,7 @@ final class InFlightMessages: Sendable {
     func contains(_ rowID: Int64) -> Bool {
         state.withLock { $0.claimed.contains(rowID) }
     }
+
+    /// The row ids claimed now.
+    var claimed: Set<Int64> { state.withLock { $0.claimed } }
 }

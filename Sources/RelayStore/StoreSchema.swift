@@ -108,15 +108,10 @@ enum StoreSchema {
                     ALTER TABLE webhooks ADD COLUMN auth_sealed BLOB;
                     """)
         }
-        migrator.registerMigration("5-lean-queue") { db in
-            // Leases are found through the pending-message index at start; keeping a second
-            // index of them cost two b-tree writes per delivered message.
-            try db.execute(sql: "DROP INDEX messages_leased")
-        }
-        migrator.registerMigration("6-lean-attempts") { db in
-            // No query looks attempts up by message row; the delivery log filters by webhook,
-            // event, type, outcome and time.
-            try db.execute(sql: "DROP INDEX attempts_message")
+        migrator.registerMigration("5-lean-indexes") { db in
+            // Claims are held in memory now, so leases need no index; and no query looks attempts
+            // up by message row (the delivery log filters by webhook, event, type, outcome, time).
+            try db.execute(sql: "DROP INDEX messages_leased; DROP INDEX attempts_message")
         }
         return migrator
     }
