@@ -40,7 +40,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
                 .get, filters.path("/v1/deliveries", extra: [URLQueryItem(name: "limit", value: String(limit))]))
             try options.output(page) {
                 let attempts = (page as? [String: Any])?["deliveries"] as? [[String: Any]] ?? []
-                let printer = AttemptLine(colored: false)
+                let printer = AttemptLine(colored: false, filters: filters)
                 for attempt in attempts { print(printer.render(attempt)) }
             }
         }
@@ -58,7 +58,7 @@ struct DeliveriesCommand: AsyncParsableCommand {
             let page = try await options.client.call(
                 .get, filters.path("/v1/deliveries", extra: [URLQueryItem(name: "limit", value: String(lines))]))
             let recent = ((page as? [String: Any])?["deliveries"] as? [[String: Any]] ?? []).reversed()
-            let printer = AttemptLine(colored: !options.json && isatty(STDOUT_FILENO) == 1)
+            let printer = AttemptLine(colored: !options.json && isatty(STDOUT_FILENO) == 1, filters: filters)
             for attempt in recent { try emit(attempt, printer) }
             guard follow else { return }
             var lastID = recent.last?["id"] as? String
@@ -134,25 +134,42 @@ struct DeliveriesCommand: AsyncParsableCommand {
     }
 }
 
-/// One delivery-log line: `time  webhook  type  event  #attempt  status  duration  outcome`.
+/// Delivery-log lines: `time  webhook  type  event  #attempt  status  duration  outcome`, one per
+/// message, so a batch request shows a line for each message it carried (that the filters select).
 struct AttemptLine {
     let colored: Bool
+    var filters: DeliveriesCommand.Filters?
 
     func render(_ attempt: [String: Any]) -> String {
-        let outcome = attempt["outcome"] as? String ?? "?"
+        let members = attempt["messages"] as? [[String: Any]] ?? [attempt]
+        let shown = members.filter(selected)
+        return (shown.isEmpty ? [attempt] : shown).map { line(attempt, message: $0) }.joined(separator: "\n")
+    }
+
+    /// Whether a message passes the event, type and status filters (the relay applied them to the
+    /// request; a batch also carries messages they do not select).
+    private func selected(_ message: [String: Any]) -> Bool {
+        guard let filters else { return true }
+        return [("eventId", filters.event), ("eventType", filters.type), ("outcome", filters.status)].allSatisfy {
+            key, wanted in wanted.map { $0 == message[key] as? String } ?? true
+        }
+    }
+
+    private func line(_ attempt: [String: Any], message: [String: Any]) -> String {
+        let outcome = message["outcome"] as? String ?? "?"
         let status = (attempt["httpStatus"] as? Int).map(String.init) ?? "-"
         let columns = [
             attempt["startedAt"] as? String ?? "",
             pad(attempt["webhookName"] as? String ?? "", 16),
-            pad(attempt["eventType"] as? String ?? "", 20),
-            pad(attempt["eventId"] as? String ?? "", 30),
-            pad("#\(attempt["attempt"] as? Int ?? 0)", 3),
+            pad(message["eventType"] as? String ?? "", 20),
+            pad(message["eventId"] as? String ?? "", 30),
+            pad("#\(message["attempt"] as? Int ?? 0)", 3),
             pad(status, 3),
             pad("\(attempt["durationMs"] as? Int ?? 0)ms", 7),
             paint(pad(outcome, 9)),
         ]
         let line = columns.joined(separator: "  ")
-        guard let error = attempt["error"] as? String, outcome != "delivered" else {
+        guard let error = message["error"] as? String, outcome != "delivered" else {
             return String(line.reversed().drop { $0 == " " }.reversed())
         }
         return line + "  " + error

@@ -13,7 +13,8 @@ import Foundation
 public struct MessageBody: Sendable {
     private let format: MessageFormat
     private let kind: WebhookKind
-    private let splunk: SplunkFields
+    /// `,"host":…,"source":…,"sourcetype":…[,"index":…]` for a `splunk-hec` envelope, made once.
+    private let splunkFields: [UInt8]
     private let opening: [UInt8]
     private let separator: [UInt8]
     private let closing: [UInt8]
@@ -26,12 +27,24 @@ public struct MessageBody: Sendable {
     public init(for webhook: Webhook) {
         format = webhook.format
         kind = webhook.kind
-        splunk = webhook.splunk ?? SplunkFields()
         let arrayed = kind == .custom && (format == .sentinel || (format == .json && webhook.batch != nil))
         opening = arrayed ? [UInt8(ascii: "[")] : []
         separator = arrayed ? [UInt8(ascii: ",")] : []
         closing = arrayed ? [UInt8(ascii: "]")] : []
         contentType = kind == .custom && format == .ndjson ? "application/x-ndjson" : "application/json"
+        var fields: [UInt8] = []
+        if format == .splunkHEC {
+            let splunk = webhook.splunk ?? SplunkFields()
+            for (name, value) in [
+                ("host", splunk.host ?? Self.relayHostName), ("source", splunk.source),
+                ("sourcetype", splunk.sourcetype), ("index", splunk.index),
+            ] {
+                guard let value else { continue }
+                fields += Array(",\"\(name)\":".utf8)
+                JSONText.appendQuoted(value, to: &fields)
+            }
+        }
+        splunkFields = fields
     }
 
     /// One event as it appears in a body.
@@ -43,19 +56,20 @@ public struct MessageBody: Sendable {
         case .ndjson:
             return Array(event.body) + [UInt8(ascii: "\n")]
         case .splunkHEC:
-            var fields = [
-                ("time", Self.epochSeconds(event.occurredAt)),
-                ("host", JSONText.quoted(splunk.host ?? Self.relayHostName)),
-                ("source", JSONText.quoted(splunk.source)), ("sourcetype", JSONText.quoted(splunk.sourcetype)),
-            ]
-            if let index = splunk.index { fields.append(("index", JSONText.quoted(index))) }
-            return Self.object(fields, last: "event", event.body)
+            var bytes = Self.envelopeStart("time", capacity: splunkFields.count + event.body.count + 40)
+            bytes += Self.epochSeconds(event.occurredAt).utf8
+            bytes += splunkFields
+            return Self.envelopeEnd(last: "event", event.body, to: &bytes)
         case .sentinel:
-            return Self.object(
-                [
-                    ("TimeGenerated", JSONText.quoted(RFC3339.format(millis: event.occurredAt))),
-                    ("EventId", JSONText.quoted(event.id)), ("EventType", JSONText.quoted(event.type)),
-                ], last: "Event", event.body)
+            var bytes = Self.envelopeStart("TimeGenerated", capacity: event.id.utf8.count + event.body.count + 100)
+            JSONText.appendQuoted(RFC3339.format(millis: event.occurredAt), to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            JSONText.appendName("EventId", to: &bytes)
+            JSONText.appendQuoted(event.id, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            JSONText.appendName("EventType", to: &bytes)
+            JSONText.appendQuoted(event.type, to: &bytes)
+            return Self.envelopeEnd(last: "Event", event.body, to: &bytes)
         }
     }
 
@@ -86,13 +100,19 @@ public struct MessageBody: Sendable {
     /// The bytes between two pieces.
     public var separatorLength: Int { separator.count }
 
-    /// `{"a":…,"b":…,"last":<raw>}` with `raw` spliced in byte for byte.
-    private static func object(_ fields: [(String, String)], last: String, _ raw: Data) -> [UInt8] {
-        var text = "{"
-        for (name, value) in fields { text += "\"\(name)\":\(value)," }
-        text += "\"\(last)\":"
-        var bytes = Array(text.utf8)
-        bytes.reserveCapacity(bytes.count + raw.count + 1)
+    /// `{"first":` in a buffer with room for `capacity` bytes.
+    private static func envelopeStart(_ first: StaticString, capacity: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+        JSONText.appendName(first, to: &bytes)
+        return bytes
+    }
+
+    /// Ends an envelope with `,"last":<raw>}`, `raw` spliced in byte for byte.
+    private static func envelopeEnd(last: StaticString, _ raw: Data, to bytes: inout [UInt8]) -> [UInt8] {
+        bytes.append(UInt8(ascii: ","))
+        JSONText.appendName(last, to: &bytes)
         bytes += raw
         bytes.append(UInt8(ascii: "}"))
         return bytes
@@ -104,27 +124,5 @@ public struct MessageBody: Sendable {
         let digits = String(magnitude % 1000)
         let text = "\(magnitude / 1000)." + String(repeating: "0", count: 3 - digits.count) + digits
         return millis < 0 ? "-" + text : text
-    }
-}
-
-/// JSON text for values the relay writes itself (envelopes, Slack messages).
-enum JSONText {
-    /// `value` as a JSON string literal (RFC 8259 §7): quotes, backslashes and controls escaped.
-    static func quoted(_ value: String) -> String {
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
     }
 }

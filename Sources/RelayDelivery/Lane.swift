@@ -251,7 +251,7 @@ final class Lane: Sendable {
             MessageEnvelope(messageID: $0.id, sequence: $0.sequence, attempt: $0.attempt, event: $0.event)
         }
         guard
-            let results = await sender.send(
+            let answers = await sender.send(
                 envelopes, pieces: request.pieces, to: webhook, layout: MessageBody(for: webhook),
                 timestamp: startedAt / 1000)
         else {
@@ -260,20 +260,24 @@ final class Lane: Sendable {
         }
         let elapsed = ContinuousClock.now - started
         let now = Clock.nowMillis()
-        holdIfAsked(results.map(\.response), webhook: webhook, now: now)
+        holdIfAsked(answers.map(\.response), webhook: webhook, now: now)
         var random = SystemRandomNumberGenerator()
-        let records = zip(request.messages, results).map { message, sent in
-            let decision = DeliveryPolicy.decide(
-                sent.verdict, attempt: message.attempt, createdAt: message.createdAt, now: now,
-                schedule: settings.schedule, random: &random)
+        let records = answers.map { answer in
+            let outcomes = zip(request.messages[answer.range], answer.verdicts).map { message, verdict in
+                let decision = DeliveryPolicy.decide(
+                    verdict, attempt: message.attempt, createdAt: message.createdAt, now: now,
+                    schedule: settings.schedule, random: &random)
+                return MessageOutcome(
+                    message: message, decision: decision, error: answer.response.failureMessage ?? decision.reason)
+            }
             return AttemptRecord(
-                message: message, webhookName: webhook.name, startedAt: startedAt, durationMillis: elapsed.milliseconds,
-                httpStatus: sent.response.httpStatus, error: sent.response.failureMessage ?? decision.reason,
-                decision: decision, responseBody: sent.response.body)
+                webhookName: webhook.name, startedAt: startedAt, durationMillis: elapsed.milliseconds,
+                httpStatus: answer.response.httpStatus, responseBody: answer.response.body, messages: outcomes)
         }
-        let outcomes = records.reduce(into: [AttemptOutcome: Int]()) { $0[$1.decision.outcome, default: 0] += 1 }
-        observer?.attemptsFinished(webhookName: webhook.name, outcomes: outcomes, duration: elapsed)
-        if let stop = records.first(where: { [.paused, .disabled].contains($0.decision.outcome) }) {
+        let outcomes = records.flatMap(\.messages)
+        let tally = outcomes.reduce(into: [AttemptOutcome: Int]()) { $0[$1.decision.outcome, default: 0] += 1 }
+        observer?.attemptsFinished(webhookName: webhook.name, outcomes: tally, duration: elapsed)
+        if let stop = outcomes.first(where: { [.paused, .disabled].contains($0.decision.outcome) }) {
             logger.warning(
                 "webhook \(stop.decision.outcome.rawValue)", metadata: ["relay.reason": "\(stop.decision.reason ?? "")"]
             )
@@ -282,15 +286,16 @@ final class Lane: Sendable {
         logger.debug(
             "attempt finished",
             metadata: [
-                "relay.messages": "\(records.count)", "relay.attempt": "\(request.messages.first?.attempt ?? 0)",
-                "relay.outcome": "\(records.first?.decision.outcome.rawValue ?? "")",
-                "http.status": "\(results.first?.response.httpStatus ?? 0)",
+                "relay.messages": "\(outcomes.count)", "relay.requests": "\(records.count)",
+                "relay.attempt": "\(request.messages.first?.attempt ?? 0)",
+                "relay.outcome": "\(outcomes.first?.decision.outcome.rawValue ?? "")",
+                "http.status": "\(records.first?.httpStatus ?? 0)",
             ])
         return .sent(records)
     }
 
-    /// Writes a request's attempts. Returns whether a message is still pending (a retry is due
-    /// later, or the webhook stopped).
+    /// Writes a request's attempts (more than one when the destination had it split). Returns
+    /// whether a message is still pending (a retry is due later, or the webhook stopped).
     ///
     /// A write that fails (a full disk) is tried again a few times; if it still fails, the
     /// messages are let go unrecorded, so they are sent again rather than held until a restart.
@@ -299,14 +304,37 @@ final class Lane: Sendable {
             if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
             do {
                 try await store.record(records)
-                return records.contains { $0.decision.keepsMessagePending }
+                return records.contains(where: \.keepsAMessagePending)
             } catch {
                 logger.error(
                     "recording attempts failed",
-                    metadata: ["error": "\(error)", "relay.message": "\(records.first?.message.id ?? "")"])
+                    metadata: [
+                        "error": "\(error)", "relay.message": "\(records.first?.messages.first?.message.id ?? "")",
+                    ])
             }
         }
-        store.forget(records.map(\.message))
+        store.forget(records.flatMap { $0.messages.map(\.message) })
+        return true
+    }
+
+    /// Writes a request's attempt. Returns whether a message is still pending (a retry is due
+    /// later, or the webhook stopped).
+    ///
+    /// A write that fails (a full disk) is tried again a few times; if it still fails, the
+    /// messages are let go unrecorded, so they are sent again rather than held until a restart.
+    private func record(_ record: AttemptRecord) async -> Bool {
+        for delay in [0, 500, 1000, 2000, 4000] {
+            if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+            do {
+                try await store.record([record])
+                return record.keepsAMessagePending
+            } catch {
+                logger.error(
+                    "recording attempts failed",
+                    metadata: ["error": "\(error)", "relay.message": "\(record.messages.first?.message.id ?? "")"])
+            }
+        }
+        store.forget(record.messages.map(\.message))
         return true
     }
 

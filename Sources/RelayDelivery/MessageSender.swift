@@ -4,10 +4,13 @@ import RelayCore
 /// for smaller ones) and says what became of each message. Used by the lanes and by the test
 /// route, so both authenticate, sign and read answers the same way.
 struct MessageSender: Sendable {
-    /// What one message's request got.
-    struct Sent: Sendable {
+    /// A request that got an answer (or failed), and what that means for each message it carried.
+    struct Answer: Sendable {
+        /// Where the request's messages are in the group given to ``send(_:pieces:to:layout:timestamp:)``.
+        var range: Range<Int>
         var response: AttemptResponse
-        var verdict: AttemptVerdict
+        /// One verdict per message of `range`, in order.
+        var verdicts: [AttemptVerdict]
     }
 
     let transports: Transports
@@ -21,17 +24,20 @@ struct MessageSender: Sendable {
     /// `invalid-event-number` fails that one event, counts the ones before it as delivered and
     /// sends the ones after it again.
     ///
-    /// - Returns: one result per message, in order, or `nil` when shutdown cut a send off.
+    /// - Returns: the answered requests in message order, together covering every message once
+    ///   (a request that was split is not among them), or `nil` when shutdown cut a send off.
     func send(
         _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageBody, timestamp: Int64
-    ) async -> [Sent]? {
+    ) async -> [Answer]? {
         if let reason = urlChecks.problem(webhook.url) {
             let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)")
-            return envelopes.map { _ in
-                Sent(response: .transportFailure(failure), verdict: .pauseWebhook(reason: failure.message))
-            }
+            return [
+                Answer(
+                    range: envelopes.indices, response: .transportFailure(failure),
+                    verdicts: envelopes.map { _ in .pauseWebhook(reason: failure.message) })
+            ]
         }
-        var results = [Sent?](repeating: nil, count: envelopes.count)
+        var answers: [Answer] = []
         var pending: [Range<Int>] = [0..<envelopes.count]
         let dialect = ResponseDialect(webhook)
         while let range = pending.popLast() {
@@ -45,20 +51,20 @@ struct MessageSender: Sendable {
                 maxRetryAfterMillis: maxRetryAfterMillis)
             switch verdict {
             case .all(let verdict):
-                for index in range { results[index] = Sent(response: response, verdict: verdict) }
+                answers.append(Answer(range: range, response: response, verdicts: range.map { _ in verdict }))
             case .split:
                 let middle = range.lowerBound + range.count / 2
                 pending += [middle..<range.upperBound, range.lowerBound..<middle]
             case .partial(let accepted, let refusal):
+                // The request carried the whole range; the events after the refused one go again.
                 let refused = range.lowerBound + accepted
-                for index in range.lowerBound..<refused {
-                    results[index] = Sent(response: response, verdict: .delivered)
-                }
-                results[refused] = Sent(response: response, verdict: .failMessage(reason: refusal))
+                let verdicts =
+                    Array(repeating: AttemptVerdict.delivered, count: accepted) + [.failMessage(reason: refusal)]
+                answers.append(Answer(range: range.lowerBound..<refused + 1, response: response, verdicts: verdicts))
                 if refused + 1 < range.upperBound { pending.append(refused + 1..<range.upperBound) }
             }
         }
-        return results.map { $0! }
+        return answers.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     /// One request, with a bearer token for OAuth webhooks (fetched again once on a `401`).

@@ -42,7 +42,7 @@ public enum WebhookTester {
             [envelope], pieces: [layout.piece(envelope.event)], to: webhook, layout: layout, timestamp: now / 1000)
         try await transports.shutdown()
         let response = sent?.first?.response ?? .transportFailure(TransportFailure(.other, "cancelled"))
-        let verdict = sent?.first?.verdict ?? .retry(retryAfterMillis: nil)
+        let verdict = sent?.first?.verdicts.first ?? .retry(retryAfterMillis: nil)
         let elapsed = ContinuousClock.now - started
         var random = SystemRandomNumberGenerator()
         let decision = DeliveryPolicy.decide(

@@ -77,7 +77,9 @@ private struct MessageView: Encodable {
     }
 }
 
-/// One attempt as the API shows it (SPEC §7).
+/// One attempt as the API shows it (SPEC §7): one request. A batch also lists every message it
+/// carried, each with its own outcome, in `messages`; its top-level message fields show the first
+/// of them (or, for a filtered read, the first that matches).
 struct AttemptView: Encodable {
     let id: String
     let messageId: String
@@ -93,6 +95,8 @@ struct AttemptView: Encodable {
     let outcome: String
     let nextAttemptAt: String?
     let responseBody: String
+    let messageCount: Int
+    let messages: [MemberView]?
 
     init(_ entry: AttemptLogEntry) {
         id = "att_\(entry.id)"
@@ -109,14 +113,16 @@ struct AttemptView: Encodable {
         outcome = entry.outcome.rawValue
         nextAttemptAt = entry.nextAttemptAt.map(RFC3339.format(millis:))
         responseBody = String(decoding: entry.responseBody, as: UTF8.self)
+        messageCount = entry.messageCount
+        messages = entry.members.isEmpty ? nil : entry.members.map(MemberView.init)
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, messageId, eventId, eventType, webhookId, webhookName, attempt, startedAt, durationMs, httpStatus
-        case error, outcome, nextAttemptAt, responseBody
+        case error, outcome, nextAttemptAt, responseBody, messageCount, messages
     }
 
-    /// Every member is present; absent values are `null`.
+    /// Every member is present; absent values are `null`, and `messages` only for a batch.
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -133,5 +139,43 @@ struct AttemptView: Encodable {
         try container.encode(outcome, forKey: .outcome)
         try container.encode(nextAttemptAt, forKey: .nextAttemptAt)
         try container.encode(responseBody, forKey: .responseBody)
+        try container.encode(messageCount, forKey: .messageCount)
+        try container.encodeIfPresent(messages, forKey: .messages)
+    }
+
+    /// One message of a batch.
+    struct MemberView: Encodable {
+        let messageId: String
+        let eventId: String
+        let eventType: String
+        let attempt: Int
+        let outcome: String
+        let nextAttemptAt: String?
+        let error: String?
+
+        init(_ member: AttemptMember) {
+            messageId = member.messageID
+            eventId = member.eventID
+            eventType = member.eventType
+            attempt = member.attempt
+            outcome = member.outcome.rawValue
+            nextAttemptAt = member.nextAttemptAt.map(RFC3339.format(millis:))
+            error = member.error
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case messageId, eventId, eventType, attempt, outcome, nextAttemptAt, error
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(messageId, forKey: .messageId)
+            try container.encode(eventId, forKey: .eventId)
+            try container.encode(eventType, forKey: .eventType)
+            try container.encode(attempt, forKey: .attempt)
+            try container.encode(outcome, forKey: .outcome)
+            try container.encode(nextAttemptAt, forKey: .nextAttemptAt)
+            try container.encode(error, forKey: .error)
+        }
     }
 }

@@ -2,10 +2,11 @@ import Foundation
 import GRDB
 import RelayCore
 
-/// One recorded attempt, as the delivery log shows it (SPEC §7).
+/// One recorded attempt, as the delivery log shows it (SPEC §7): one request, with the fields of
+/// the message it shows at the top level and, for a batch, every message it carried.
 public struct AttemptLogEntry: Sendable, Equatable {
-
     public var id: Int64
+    /// The message shown: the request's first, or for a filtered read the first that matches.
     public var messageID: String
     public var eventID: String
     public var eventType: String
@@ -20,16 +21,67 @@ public struct AttemptLogEntry: Sendable, Equatable {
     public var outcome: AttemptOutcome
     public var nextAttemptAt: Int64?
     public var responseBody: [UInt8]
+    /// Every message of a request that carried several (a batch), each with its own outcome;
+    /// empty for a request of one message.
+    public var members: [AttemptMember]
+
+    /// How many messages the request carried.
+    public var messageCount: Int { max(1, members.count) }
+
+    /// Every message the request carried with its outcome: the members of a batch, or the one
+    /// message of the top-level fields.
+    public var messages: [AttemptMember] {
+        guard members.isEmpty else { return members }
+        return [
+            AttemptMember(
+                messageID: messageID, eventID: eventID, eventType: eventType, attempt: attempt, outcome: outcome,
+                nextAttemptAt: nextAttemptAt, error: error)
+        ]
+    }
+}
+
+/// A message of a batch request, as its attempt record lists it (stored as JSON in `members`).
+public struct AttemptMember: Sendable, Equatable, Decodable {
+    public var messageID: String
+    public var eventID: String
+    public var eventType: String
+    public var attempt: Int
+    public var outcome: AttemptOutcome
+    /// Unix milliseconds.
+    public var nextAttemptAt: Int64?
+    public var error: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case messageID = "messageId", eventID = "eventId", eventType, attempt, outcome, nextAttemptAt, error
+    }
 }
 
 extension AttemptLogEntry {
-    init(row: Row) {
+    init(row: Row) throws {
+        let members: [AttemptMember] =
+            if let json = row["members"] as String? {
+                try JSONDecoder().decode([AttemptMember].self, from: Data(json.utf8))
+            } else {
+                []
+            }
         self.init(
             id: row["id"], messageID: row["message_uid"], eventID: row["event_id"], eventType: row["event_type"],
             webhookID: row["webhook_id"], webhookName: row["webhook_name"], attempt: row["attempt"],
             startedAt: row["started_at"], durationMillis: row["duration_ms"], httpStatus: row["http_status"],
             error: row["error"], outcome: AttemptOutcome(rawValue: row["outcome"]) ?? .failed,
-            nextAttemptAt: row["next_attempt_at"], responseBody: Array((row["response_body"] as Data?) ?? Data()))
+            nextAttemptAt: row["next_attempt_at"], responseBody: Array((row["response_body"] as Data?) ?? Data()),
+            members: members)
+    }
+
+    /// Shows `member` at the top level.
+    mutating func show(_ member: AttemptMember) {
+        messageID = member.messageID
+        eventID = member.eventID
+        eventType = member.eventType
+        attempt = member.attempt
+        outcome = member.outcome
+        nextAttemptAt = member.nextAttemptAt
+        error = member.error
     }
 }
 
@@ -49,6 +101,12 @@ public struct AttemptQuery: Sendable, Equatable {
     /// Only attempts with a larger id (following, oldest first).
     public var afterID: Int64?
     public var limit: Int
+
+    /// Whether `member` passes the event, type and status filters.
+    func matches(_ member: AttemptMember) -> Bool {
+        (eventID.map { $0 == member.eventID } ?? true) && (eventType.map { $0 == member.eventType } ?? true)
+            && (outcome.map { $0 == member.outcome } ?? true)
+    }
 
     public init(
         webhook: String? = nil, eventID: String? = nil, eventType: String? = nil, outcome: AttemptOutcome? = nil,
@@ -75,28 +133,50 @@ extension AuditStore {
     }
 
     /// The attempts `query` selects: newest first, or oldest first when it follows (`afterID`).
+    ///
+    /// The event, type and status filters look at each message of a batch: a batch matches when
+    /// one of its messages matches all of them, and is shown with that message at the top level.
     public func attempts(matching query: AttemptQuery) async throws -> [AttemptLogEntry] {
         try await pool.read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
-            func add(_ condition: String, _ values: (any DatabaseValueConvertible)?...) {
+            func add(_ condition: String, _ values: [(any DatabaseValueConvertible)?]) {
                 conditions.append(condition)
                 arguments.append(contentsOf: values)
             }
-            if let webhook = query.webhook { add("(webhook_id = ? OR webhook_name = ?)", webhook, webhook) }
-            if let eventID = query.eventID { add("event_id = ?", eventID) }
-            if let eventType = query.eventType { add("event_type = ?", eventType) }
-            if let outcome = query.outcome { add("outcome = ?", outcome.rawValue) }
-            if let since = query.since { add("started_at >= ?", since) }
-            if let until = query.until { add("started_at < ?", until) }
-            if let beforeID = query.beforeID { add("id < ?", beforeID) }
-            if let afterID = query.afterID { add("id > ?", afterID) }
+            if let webhook = query.webhook { add("(webhook_id = ? OR webhook_name = ?)", [webhook, webhook]) }
+            if let eventID = query.eventID {
+                add(
+                    "id IN (SELECT attempt_id FROM attempt_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?))",
+                    [eventID])
+            }
+            // Per message: the row's own columns for a request of one, each member of a batch.
+            let perMessage: [(column: String, member: String, value: String)] = [
+                query.eventID.map { ("event_id", "eventId", $0) },
+                query.eventType.map { ("event_type", "eventType", $0) },
+                query.outcome.map { ("outcome", "outcome", $0.rawValue) },
+            ].compactMap { $0 }
+            if !perMessage.isEmpty {
+                let columns = perMessage.map { "\($0.column) = ?" }.joined(separator: " AND ")
+                let members = perMessage.map { "json_extract(value, '$.\($0.member)') = ?" }.joined(separator: " AND ")
+                add(
+                    "((members IS NULL AND \(columns)) OR EXISTS (SELECT 1 FROM json_each(attempts.members) WHERE \(members)))",
+                    perMessage.map(\.value) + perMessage.map(\.value))
+            }
+            if let since = query.since { add("started_at >= ?", [since]) }
+            if let until = query.until { add("started_at < ?", [until]) }
+            if let beforeID = query.beforeID { add("id < ?", [beforeID]) }
+            if let afterID = query.afterID { add("id > ?", [afterID]) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let order = query.afterID == nil ? "DESC" : "ASC"
             return try Row.fetchAll(
                 db, sql: "SELECT * FROM attempts \(filter) ORDER BY id \(order) LIMIT ?",
                 arguments: StatementArguments(arguments + [query.limit])
-            ).map(AttemptLogEntry.init(row:))
+            ).map { row in
+                var entry = try AttemptLogEntry(row: row)
+                if !perMessage.isEmpty, let shown = entry.members.first(where: query.matches) { entry.show(shown) }
+                return entry
+            }
         }
     }
 

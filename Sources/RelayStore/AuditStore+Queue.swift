@@ -44,7 +44,7 @@ extension AuditStore {
                     guard let event = events[row[2]] else { return nil }
                     return QueuedMessage(
                         rowID: row[0], id: row[1], webhookID: webhookID, sequence: row[3],
-                        attempt: (row[4] as Int) + 1, createdAt: row[5], event: event)
+                        attempt: (row[4] as Int) + 1, createdAt: row[5], event: event, eventRowID: row[2])
                 }
             }
         } catch {

@@ -4,13 +4,15 @@ import RelayCore
 import Synchronization
 
 extension AuditStore {
-    /// Records finished attempts and moves their messages on: delivered, failed and expired ones
+    /// Records finished requests and moves their messages on: delivered, failed and expired ones
     /// leave the queue; retrying ones wait for their next time; a `paused` or `disabled` outcome
     /// also stops the webhook (its queue is kept).
     ///
-    /// A batch's attempts are written with a few multi-row statements rather than one statement
-    /// per attempt: at 100,000 deliveries a second the per-statement cost is what the writer spends.
+    /// Each request is one attempt row (a batch lists its messages in `members`) and one
+    /// `attempt_events` link per message; rows go in with a few multi-row statements rather than
+    /// one statement each: at 100,000 deliveries a second the per-row cost is what the writer spends.
     public func record(_ attempts: [AttemptRecord]) async throws {
+        let attempts = attempts.filter { !$0.messages.isEmpty }
         guard !attempts.isEmpty else { return }
         let stateChanged = try await write(durable: false) { db in
             try Self.insertAttempts(attempts, db: db)
@@ -18,38 +20,84 @@ extension AuditStore {
             self.tallies.pendingMessages.withLock { $0 -= finished }
             return try Self.updateWebhooks(attempts, db: db)
         }
-        inFlight.finish(attempts.map(\.message.rowID))
+        inFlight.finish(attempts.flatMap { $0.messages.map(\.message.rowID) })
         if stateChanged { changes.webhooksChanged() }
     }
 
-    /// Most rows in one `INSERT` (14 values each, well under SQLite's 32,766 parameters).
+    /// Most attempt rows in one `INSERT` (16 values each, well under SQLite's 32,766 parameters).
     private static let insertChunk = 64
 
+    /// Most `attempt_events` links in one `INSERT` (2 values each).
+    private static let linkChunk = 1000
+
     private static func insertAttempts(_ attempts: [AttemptRecord], db: Database) throws {
-        var start = 0
-        while start < attempts.count {
-            let chunk = attempts[start..<min(start + insertChunk, attempts.count)]
-            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count)
+        // Ids are given here, so that each message can be linked to its request's row.
+        var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM attempts") ?? 0) + 1
+        var links: [Int64] = []
+        for chunk in attempts.chunks(of: insertChunk) {
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count)
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT INTO attempts (message_id, message_uid, event_id, event_type, webhook_id, webhook_name,
-                        attempt, started_at, duration_ms, http_status, error, outcome, next_attempt_at, response_body)
+                    INSERT INTO attempts (id, message_id, message_uid, event_id, event_type, webhook_id,
+                        webhook_name, attempt, started_at, duration_ms, http_status, error, outcome,
+                        next_attempt_at, response_body, members)
                     VALUES \(rows.joined(separator: ", "))
                     """)
             var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(chunk.count * 14)
+            values.reserveCapacity(chunk.count * 16)
             for record in chunk {
-                let message = record.message
+                // The row's own columns describe the first message; a batch lists all of them.
+                let first = record.messages[0]
+                let message = first.message
                 values += [
-                    message.rowID, message.id, message.event.id, message.event.type, message.webhookID,
+                    nextID, message.rowID, message.id, message.event.id, message.event.type, message.webhookID,
                     record.webhookName, message.attempt, record.startedAt, record.durationMillis, record.httpStatus,
-                    record.error, record.decision.outcome.rawValue, record.decision.nextAttemptAt,
-                    Data(record.responseBody),
+                    first.error, first.decision.outcome.rawValue, first.decision.nextAttemptAt,
+                    Data(record.responseBody), record.messages.count > 1 ? members(of: record) : nil,
                 ]
+                for outcome in record.messages { links += [outcome.message.eventRowID, nextID] }
+                nextID += 1
             }
             try statement.execute(arguments: StatementArguments(values))
-            start += chunk.count
         }
+        for chunk in links.chunks(of: linkChunk * 2) {
+            let statement = try db.cachedStatement(
+                sql:
+                    "INSERT OR IGNORE INTO attempt_events (event_seq, attempt_id) VALUES \(placeholderPairs(chunk.count / 2))"
+            )
+            try statement.execute(arguments: StatementArguments(chunk))
+        }
+    }
+
+    /// `(?, ?), (?, ?), …` for `count` rows.
+    private static func placeholderPairs(_ count: Int) -> String {
+        Array(repeating: "(?, ?)", count: count).joined(separator: ", ")
+    }
+
+    /// The `members` JSON of a batch: each message with its own outcome (``AttemptMember``'s
+    /// stored form), written without an encoder: a busy writer makes a thousand of these a second.
+    private static func members(of record: AttemptRecord) -> String {
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        json.reserveCapacity(record.messages.count * 160)
+        for (offset, outcome) in record.messages.enumerated() {
+            if offset > 0 { json.append(UInt8(ascii: ",")) }
+            let message = outcome.message
+            json += Array(#"{"messageId":"#.utf8)
+            JSONText.appendQuoted(message.id, to: &json)
+            json += Array(#","eventId":"#.utf8)
+            JSONText.appendQuoted(message.event.id, to: &json)
+            json += Array(#","eventType":"#.utf8)
+            JSONText.appendQuoted(message.event.type, to: &json)
+            json += Array(#","attempt":\#(message.attempt),"outcome":"\#(outcome.decision.outcome.rawValue)""#.utf8)
+            if let next = outcome.decision.nextAttemptAt { json += Array(#","nextAttemptAt":\#(next)"#.utf8) }
+            if let error = outcome.error {
+                json += Array(#","error":"#.utf8)
+                JSONText.appendQuoted(error, to: &json)
+            }
+            json.append(UInt8(ascii: "}"))
+        }
+        json.append(UInt8(ascii: "]"))
+        return String(decoding: json, as: UTF8.self)
     }
 
     /// Finishes or reschedules the attempts' messages; returns how many left the queue.
@@ -64,16 +112,18 @@ extension AuditStore {
             sql: "UPDATE messages SET attempts = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'"
         )
         for record in attempts {
-            let message = record.message
-            if record.decision.keepsMessagePending {
-                try keepPending.execute(arguments: [
-                    message.attempt, record.decision.nextAttemptAt ?? record.startedAt, message.rowID,
-                ])
-            } else {
-                let key = Finish(
-                    attempt: message.attempt, status: record.decision.outcome.rawValue,
-                    finishedAt: record.startedAt + record.durationMillis)
-                finishing[key, default: []].append(message.rowID)
+            for outcome in record.messages {
+                let message = outcome.message
+                if outcome.decision.keepsMessagePending {
+                    try keepPending.execute(arguments: [
+                        message.attempt, outcome.decision.nextAttemptAt ?? record.startedAt, message.rowID,
+                    ])
+                } else {
+                    let key = Finish(
+                        attempt: message.attempt, status: outcome.decision.outcome.rawValue,
+                        finishedAt: record.startedAt + record.durationMillis)
+                    finishing[key, default: []].append(message.rowID)
+                }
             }
         }
         var finished = 0
@@ -98,15 +148,19 @@ extension AuditStore {
         var health: [String: WebhookHealthChange] = [:]
         var stateChanged = false
         for record in attempts {
-            let decision = record.decision
-            health[record.message.webhookID, default: WebhookHealthChange()].add(record)
-            guard decision.outcome == .paused || decision.outcome == .disabled else { continue }
-            let state: WebhookState = decision.outcome == .paused ? .paused : .disabled
-            try db.execute(
-                sql:
-                    "UPDATE webhooks SET state = ?, state_reason = ?, updated_at = ? WHERE id = ? AND state = 'active'",
-                arguments: [state.rawValue, decision.reason, record.startedAt, record.message.webhookID])
-            stateChanged = stateChanged || db.changesCount > 0
+            for outcome in record.messages {
+                let decision = outcome.decision
+                health[outcome.message.webhookID, default: WebhookHealthChange()].add(outcome, of: record)
+                guard decision.outcome == .paused || decision.outcome == .disabled else { continue }
+                let state: WebhookState = decision.outcome == .paused ? .paused : .disabled
+                try db.execute(
+                    sql: """
+                        UPDATE webhooks SET state = ?, state_reason = ?, updated_at = ?
+                        WHERE id = ? AND state = 'active'
+                        """,
+                    arguments: [state.rawValue, decision.reason, record.startedAt, outcome.message.webhookID])
+                stateChanged = stateChanged || db.changesCount > 0
+            }
         }
         for (webhookID, change) in health { try change.apply(to: webhookID, db: db) }
         return stateChanged
@@ -121,12 +175,13 @@ private struct WebhookHealthChange {
     /// Failures after the last success in the call (all of them when none succeeded).
     var failuresSinceSuccess = 0
 
-    mutating func add(_ record: AttemptRecord) {
-        if record.decision.outcome == .delivered {
+    mutating func add(_ outcome: MessageOutcome, of record: AttemptRecord) {
+        if outcome.decision.outcome == .delivered {
             lastSuccessAt = record.startedAt
             failuresSinceSuccess = 0
         } else {
-            let reason = record.error ?? record.httpStatus.map { "HTTP \($0)" } ?? record.decision.outcome.rawValue
+            let reason =
+                outcome.error ?? record.httpStatus.map { "HTTP \($0)" } ?? outcome.decision.outcome.rawValue
             lastFailure = (record.startedAt, reason)
             failuresSinceSuccess += 1
         }

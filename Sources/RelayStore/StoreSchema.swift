@@ -113,6 +113,27 @@ enum StoreSchema {
             // up by message row (the delivery log filters by webhook, event, type, outcome, time).
             try db.execute(sql: "DROP INDEX messages_leased; DROP INDEX attempts_message")
         }
+        migrator.registerMigration("6-request-attempts") { db in
+            // One attempt row per request: a batch's messages are listed in `members` (JSON, with
+            // each message's own outcome) instead of a row each. Attempts are found by event
+            // through `attempt_events`, whose integer keys grow at the end of the tree, rather than
+            // through an index of event-id text that every attempt wrote at a random place.
+            try db.execute(
+                sql: """
+                    ALTER TABLE attempts ADD COLUMN members TEXT;
+                    CREATE TABLE attempt_events (
+                        event_seq INTEGER NOT NULL,
+                        attempt_id INTEGER NOT NULL,
+                        PRIMARY KEY (event_seq, attempt_id)
+                    ) WITHOUT ROWID;
+                    INSERT INTO attempt_events (event_seq, attempt_id)
+                        SELECT e.seq, a.id FROM attempts a JOIN events e ON e.id = a.event_id;
+                    DROP INDEX attempts_event;
+                    CREATE TRIGGER events_forget_attempts AFTER DELETE ON events BEGIN
+                        DELETE FROM attempt_events WHERE event_seq = old.seq;
+                    END;
+                    """)
+        }
         return migrator
     }
 }

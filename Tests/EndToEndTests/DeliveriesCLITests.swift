@@ -42,6 +42,52 @@ import Testing
         #expect(Array(columns(failed).prefix(8).map(\.start)) == columns(line).map(\.start), "aligned with a 200 line")
     }
 
+    @Test func aBatchIsOneEntryListingItsMessagesAndALinePerMessage() async throws {
+        try await TestReceiver.with { receiver in
+            var spec = try hook("qradar", url: receiver.url("/qradar"))
+            spec.format = .ndjson
+            spec.batch = BatchSettings(maxEvents: 3, maxBytes: 1_000_000, maxWait: .init(milliseconds: 100))
+            let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: [spec])
+            try await withRelay(configuration) { relay in
+                let events = """
+                    {"type":"user.login","id":"bat-1"}
+                    {"type":"repo.created","id":"bat-2"}
+                    {"type":"user.login","id":"bat-3"}
+                    """
+                #expect(try await relay.postEvents(events, contentType: "application/x-ndjson").status == 202)
+                let entries = try await waitForAttempts(relay, 1)
+                #expect(entries.count == 1, "one request, one entry")
+                let batch = try #require(entries.first)
+                #expect(batch["messageCount"] as? Int == 3)
+                let messages = try #require(batch["messages"] as? [[String: Any]])
+                #expect(messages.map { $0["eventId"] as? String } == ["bat-1", "bat-2", "bat-3"])
+                #expect(messages.allSatisfy { ($0["messageId"] as? String)?.hasPrefix("msg_") == true })
+                #expect(messages.allSatisfy { $0["outcome"] as? String == "delivered" && $0["attempt"] as? Int == 1 })
+                #expect(batch["eventId"] as? String == "bat-1")
+
+                let found = try await deliveryPage(relay, "event=bat-2").deliveries
+                #expect(found.count == 1)
+                #expect(
+                    found.first?["eventId"] as? String == "bat-2"
+                        && found.first?["eventType"] as? String == "repo.created")
+                #expect(found.first?["messageId"] as? String == messages[1]["messageId"] as? String)
+
+                let lines = AttemptLine(colored: false).render(batch).split(separator: "\n").map(String.init)
+                #expect(lines.map { columns($0)[3].text } == ["bat-1", "bat-2", "bat-3"])
+                for line in lines {
+                    let texts = columns(line).map(\.text)
+                    #expect([texts[4], texts[5], texts[7]] == ["#1", "200", "delivered"], "\(line)")
+                }
+                var filters = try DeliveriesCommand.Filters.parse(["--type", "repo.created"])
+                #expect(AttemptLine(colored: false, filters: filters).render(batch).split(separator: "\n").count == 1)
+                filters = try DeliveriesCommand.Filters.parse(["--status", "failed"])
+                #expect(
+                    AttemptLine(colored: false, filters: filters).render(batch).contains("bat-1"),
+                    "falls back to the entry")
+            }
+        }
+    }
+
     @Test func linesOfRealAttemptsHaveTheirFieldsInOrderInAlignedColumns() async throws {
         try await withSeededLog { log in
             let printer = AttemptLine(colored: false)

@@ -48,7 +48,9 @@ import Testing
                 let reply = try await relay.postEvents(Self.ndjson(1...25), contentType: "application/x-ndjson")
                 #expect(reply.status == 202)
                 let store = try relay.openStore()
-                #expect(try await eventually { try await store.attempts(limit: 100).count == 25 })
+                #expect(try await eventually { try await store.attempts(limit: 100).flatMap(\.messages).count == 25 })
+                // One attempt record per request, naming every message it carried.
+                #expect(try await store.attempts(limit: 100).map(\.messageCount).sorted() == [5, 10, 10])
                 let requests = receiver.requests()
                 #expect(try requests.map { try Self.eventIDs($0).count }.sorted() == [5, 10, 10])
                 let all = try requests.flatMap(Self.eventIDs)
@@ -61,7 +63,10 @@ import Testing
                 #expect(first["time"] is Double)
                 #expect(requests[0].headers["authorization"] == "Splunk 11111111-2222-3333-4444-555555555555")
                 #expect(requests.map { $0.headers["x-auditrelay-batch-size"] }.compactMap { $0 }.count == 3)
-                #expect(try await store.attempts(limit: 100).allSatisfy { $0.outcome == .delivered })
+                #expect(
+                    try await store.attempts(limit: 100).flatMap(\.messages).allSatisfy { $0.outcome == .delivered })
+                let e7 = try #require(try await store.attempts(matching: AttemptQuery(eventID: "e7")).first)
+                #expect(e7.eventID == "e7" && e7.messageCount == 10, "the batch is found and shown by its event")
             }
         }
     }
@@ -98,14 +103,16 @@ import Testing
                 #expect(
                     try await relay.postEvents(Self.ndjson(1...4), contentType: "application/x-ndjson").status == 202)
                 let store = try relay.openStore()
-                #expect(try await eventually { try await store.attempts(limit: 100).count == 4 })
+                #expect(try await eventually { try await store.attempts(limit: 100).flatMap(\.messages).count == 4 })
                 let requests = receiver.requests()
                 #expect(try requests.map(Self.eventIDs) == [["e1", "e2", "e3", "e4"], ["e3", "e4"]])
-                let outcomes = Dictionary(
-                    uniqueKeysWithValues: try await store.attempts(limit: 100).map { ($0.eventID, $0.outcome) })
+                let messages = try await store.attempts(limit: 100).flatMap(\.messages)
+                let outcomes = Dictionary(uniqueKeysWithValues: messages.map { ($0.eventID, $0.outcome) })
                 #expect(outcomes == ["e1": .delivered, "e2": .failed, "e3": .delivered, "e4": .delivered])
-                let failed = try #require(try await store.attempts(limit: 100).first { $0.eventID == "e2" })
+                let failed = try #require(messages.first { $0.eventID == "e2" })
                 #expect(failed.error?.contains("code 6") == true)
+                let refusal = try #require(try await store.attempts(matching: AttemptQuery(outcome: .failed)).first)
+                #expect(refusal.eventID == "e2" && refusal.httpStatus == 400 && refusal.messageCount == 2)
                 #expect(try await store.webhooks().first?.state == .active)
             }
         }
@@ -122,10 +129,13 @@ import Testing
                 #expect(
                     try await relay.postEvents(Self.ndjson(1...8), contentType: "application/x-ndjson").status == 202)
                 let store = try relay.openStore()
-                #expect(try await eventually { try await store.attempts(limit: 100).count == 8 })
+                #expect(try await eventually { try await store.attempts(limit: 100).flatMap(\.messages).count == 8 })
                 let sizes = try receiver.requests().map { try Self.eventIDs($0).count }
                 #expect(sizes == [8, 4, 2, 2, 4, 2, 2])
-                #expect(try await store.attempts(limit: 100).allSatisfy { $0.outcome == .delivered && $0.attempt == 1 })
+                // The requests that were split are not attempts of their own.
+                let attempts = try await store.attempts(limit: 100)
+                #expect(attempts.map(\.messageCount) == [2, 2, 2, 2])
+                #expect(attempts.flatMap(\.messages).allSatisfy { $0.outcome == .delivered && $0.attempt == 1 })
             }
         }
     }
@@ -180,9 +190,11 @@ import Testing
                 let sent = Self.ndjson(1...8, prefix: "q")
                 #expect(try await relay.postEvents(sent, contentType: "application/x-ndjson").status == 202)
                 let store = try relay.openStore()
-                #expect(try await eventually { try await store.attempts(limit: 100).count == 8 })
+                #expect(try await eventually { try await store.attempts(limit: 100).flatMap(\.messages).count == 8 })
                 let outcomes = Dictionary(
-                    uniqueKeysWithValues: try await store.attempts(limit: 100).map { ($0.eventID, $0.outcome) })
+                    uniqueKeysWithValues: try await store.attempts(limit: 100).flatMap(\.messages).map {
+                        ($0.eventID, $0.outcome)
+                    })
                 #expect(outcomes["q3"] == .failed)
                 #expect(outcomes.filter { $0.key != "q3" }.values.allSatisfy { $0 == .delivered })
                 let lines = receiver.requests().map { $0.text.split(separator: "\n").count }

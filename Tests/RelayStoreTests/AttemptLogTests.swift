@@ -87,4 +87,90 @@ struct AttemptLogTests {
             #expect(try await store.attempts(limit: 1).map(\.webhookID) == [two])
         }
     }
+
+    @Test("a batch is one record naming every message with its own outcome; filters find it by any message")
+    func aBatchIsOneRecord() async throws {
+        try await withTemporaryStore { store, _ in
+            let ids = try await store.declare([try webhookSpec("siem", events: ["*"])])
+            try await store.ingest([
+                sampleEvent("b1", type: "user.login"), sampleEvent("b2", type: "repo.created"),
+                sampleEvent("b3", type: "user.login"),
+            ])
+            let claimed = try await store.claimAll(ids["siem"])
+            let retryAt = Times.later + 30_000
+            try await store.record([
+                AttemptRecord(
+                    webhookName: "siem", startedAt: Times.later, durationMillis: 7, httpStatus: 400,
+                    responseBody: Array("partly".utf8),
+                    messages: [
+                        MessageOutcome(message: claimed[0], decision: AttemptDecision(outcome: .delivered), error: nil),
+                        MessageOutcome(
+                            message: claimed[1], decision: AttemptDecision(outcome: .failed, reason: "refused"),
+                            error: "refused \"b2\""),
+                        MessageOutcome(
+                            message: claimed[2], decision: AttemptDecision(outcome: .retrying, nextAttemptAt: retryAt),
+                            error: nil),
+                    ])
+            ])
+
+            let entries = try await store.attempts()
+            #expect(entries.count == 1)
+            let batch = try #require(entries.first)
+            #expect(batch.messageCount == 3 && batch.httpStatus == 400 && batch.responseBody == Array("partly".utf8))
+            #expect(batch.eventID == "b1" && batch.outcome == .delivered)
+            #expect(batch.members.map(\.eventID) == ["b1", "b2", "b3"])
+            #expect(batch.members.map(\.messageID) == claimed.map(\.id))
+            #expect(batch.members.map(\.outcome) == [.delivered, .failed, .retrying])
+            #expect(batch.members[1].error == "refused \"b2\"")
+            #expect(batch.members[2].nextAttemptAt == retryAt)
+
+            // Each filter finds the batch and shows the message it matched at the top level.
+            let byEvent = try #require(try await store.attempts(matching: AttemptQuery(eventID: "b2")).first)
+            #expect(byEvent.id == batch.id && byEvent.eventID == "b2" && byEvent.messageID == claimed[1].id)
+            #expect(
+                byEvent.outcome == .failed && byEvent.error == "refused \"b2\"" && byEvent.eventType == "repo.created")
+            let byStatus = try #require(try await store.attempts(matching: AttemptQuery(outcome: .retrying)).first)
+            #expect(byStatus.eventID == "b3" && byStatus.nextAttemptAt == retryAt)
+            let byType = try await store.attempts(matching: AttemptQuery(eventType: "repo.created"))
+            #expect(byType.map(\.eventID) == ["b2"])
+            // The filters apply to one message together, not to different messages of the batch.
+            #expect(
+                try await store.attempts(matching: AttemptQuery(eventType: "repo.created", outcome: .delivered)).isEmpty
+            )
+            #expect(try await store.attempts(matching: AttemptQuery(eventID: "b1", outcome: .failed)).isEmpty)
+            #expect(try await store.attempts(matching: AttemptQuery(eventID: "nope")).isEmpty)
+
+            // Each message moved on by its own outcome.
+            let statuses = try await ["b1", "b2", "b3"].asyncMap {
+                try await store.messageStatuses(eventID: $0)[0].status
+            }
+            #expect(statuses == ["delivered", "failed", "pending"])
+            #expect(try await store.claimAll(ids["siem"], now: retryAt).map(\.event.id) == ["b3"])
+        }
+    }
+
+    @Test("a single message's attempts are found by its event, among other events' attempts")
+    func singleAttemptsAreFoundByEvent() async throws {
+        try await withTemporaryStore { store, _ in
+            let ids = try await store.declare([try webhookSpec("sink", events: ["*"])])
+            try await store.ingest([sampleEvent("s1"), sampleEvent("s2")])
+            let claimed = try await store.claimAll(ids["sink"])
+            try await store.record(
+                claimed.map { attemptRecord($0, AttemptDecision(outcome: .retrying, nextAttemptAt: Times.later)) })
+            let retried = try await store.claimAll(ids["sink"], now: Times.later)
+            try await store.record(retried.map { attemptRecord($0, AttemptDecision(outcome: .delivered)) })
+            let forS2 = try await store.attempts(eventID: "s2")
+            #expect(forS2.map(\.outcome) == [.delivered, .retrying])
+            #expect(forS2.allSatisfy { $0.eventID == "s2" && $0.members.isEmpty && $0.messageCount == 1 })
+        }
+    }
+}
+
+extension Array {
+    /// The results of `transform` on each element, in order.
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
 }

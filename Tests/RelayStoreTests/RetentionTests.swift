@@ -58,6 +58,13 @@ struct RetentionTests {
             #expect(left.events == ["new-delivered", "new-unrouted", "old-late", "old-pending"])
             #expect(left.messages == ["new-delivered": "delivered", "old-late": "delivered", "old-pending": "pending"])
             #expect(left.attempts == ["new-delivered", "old-late"])
+            // Links from events to attempts go with their events.
+            let unlinked = try await store.pool.read { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM attempt_events WHERE event_seq NOT IN (SELECT seq FROM events)")
+            }
+            #expect(unlinked == 0)
+            #expect(try await store.attempts(eventID: "old-late").count == 1)
             #expect(store.pendingMessageCount == 1)
 
             // The pending message is still deliverable with its event.

@@ -114,6 +114,6 @@ func attemptRecord(
     error: String? = nil, responseBody: [UInt8] = Array("ok".utf8)
 ) -> AttemptRecord {
     AttemptRecord(
-        message: message, webhookName: "audit-sink", startedAt: startedAt, durationMillis: 42, httpStatus: httpStatus,
-        error: error, decision: decision, responseBody: responseBody)
+        webhookName: "audit-sink", startedAt: startedAt, durationMillis: 42, httpStatus: httpStatus,
+        responseBody: responseBody, messages: [MessageOutcome(message: message, decision: decision, error: error)])
 }

@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import RelayStore
+
+/// A store made by an older relay keeps what it holds when a newer one opens it.
+@Suite("Store migrations")
+struct MigrationTests {
+    @Test("6-request-attempts links the attempts already recorded to their events")
+    func requestAttemptsKeepTheOldLog() async throws {
+        let temporary = try TemporaryStore()
+        defer { temporary.remove() }
+        let queue = try DatabaseQueue(path: temporary.path)
+        try StoreSchema.migrator.migrate(queue, upTo: "5-lean-indexes")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO events (seq, id, type, occurred_at, received_at, body)
+                        VALUES (7, 'old-1', 'user.login', 0, 0, x'7b7d'), (8, 'old-2', 'user.login', 0, 0, x'7b7d');
+                    INSERT INTO attempts (message_id, message_uid, event_id, event_type, webhook_id, webhook_name,
+                        attempt, started_at, duration_ms, http_status, outcome)
+                        VALUES (1, 'msg_1', 'old-1', 'user.login', 'wh_1', 'sink', 1, 5, 3, 503, 'retrying'),
+                               (2, 'msg_2', 'old-2', 'user.login', 'wh_1', 'sink', 1, 6, 3, 200, 'delivered'),
+                               (1, 'msg_1', 'old-1', 'user.login', 'wh_1', 'sink', 2, 9, 3, 200, 'delivered');
+                    """)
+        }
+        try queue.close()
+
+        let store = try temporary.open()
+        defer { try? store.closeFile() }
+        let found = try await store.attempts(eventID: "old-1")
+        #expect(found.map(\.attempt) == [2, 1])
+        #expect(found.allSatisfy { $0.messageID == "msg_1" && $0.members.isEmpty })
+        #expect(try await store.attempts(eventID: "old-2").map(\.httpStatus) == [200])
+    }
+}
