@@ -15,36 +15,47 @@ extension AuditStore {
         let candidates: [QueuedMessage]
         do {
             candidates = try await pool.read { db in
+                // Held messages are still pending, so they come first in due order: they are
+                // stepped over on a cursor, without copying their rows.
                 let skip = self.inFlight.excluded(since: token)
-                let rows = try Row.fetchAll(
+                let due = try Row.fetchCursor(
                     db,
                     sql: """
                         SELECT id, uid, event_seq, sequence, attempts, created_at FROM messages
                         WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
                         AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
-                        ORDER BY next_attempt_at, id LIMIT ?
+                        ORDER BY next_attempt_at, id
                         """,
-                    arguments: [webhookID, now, webhookID, limit + skip.count]
-                ).filter { !skip.contains($0[0]) }.prefix(limit)
-                guard !rows.isEmpty else { return [] }
+                    arguments: [webhookID, now, webhookID])
+                // Columns by position (as the SELECTs list them): a name lookup per value showed
+                // up in profiles of busy lanes.
+                var messages:
+                    [(rowID: Int64, id: String, eventRowID: Int64, sequence: Int64, attempt: Int, createdAt: Int64)] =
+                        []
+                while messages.count < limit, let row = try due.next() {
+                    let rowID: Int64 = row[0]
+                    guard !skip.contains(rowID) else { continue }
+                    messages.append((rowID, row[1], row[2], row[3], (row[4] as Int) + 1, row[5]))
+                }
+                guard !messages.isEmpty else { return [] }
                 var events: [Int64: AuditEvent] = [:]
-                for chunk in rows.map({ $0[2] as Int64 }).chunks(of: Self.inListLimit) {
-                    for row in try Row.fetchAll(
+                events.reserveCapacity(messages.count)
+                for chunk in messages.map(\.eventRowID).chunks(of: Self.inListLimit) {
+                    let rows = try Row.fetchCursor(
                         db,
                         sql:
                             "SELECT seq, id, type, occurred_at, body FROM events WHERE seq IN (\(placeholders(chunk.count)))",
                         arguments: StatementArguments(chunk))
-                    {
+                    while let row = try rows.next() {
                         events[row[0]] = AuditEvent(id: row[1], type: row[2], occurredAt: row[3], body: row[4])
                     }
                 }
-                // Columns by position (as the SELECT lists name them): a name lookup per value
-                // showed up in profiles of busy lanes.
-                return rows.compactMap { row -> QueuedMessage? in
-                    guard let event = events[row[2]] else { return nil }
+                return messages.compactMap { message -> QueuedMessage? in
+                    guard let event = events[message.eventRowID] else { return nil }
                     return QueuedMessage(
-                        rowID: row[0], id: row[1], webhookID: webhookID, sequence: row[3],
-                        attempt: (row[4] as Int) + 1, createdAt: row[5], event: event, eventRowID: row[2])
+                        rowID: message.rowID, id: message.id, webhookID: webhookID, sequence: message.sequence,
+                        attempt: message.attempt, createdAt: message.createdAt, event: event,
+                        eventRowID: message.eventRowID)
                 }
             }
         } catch {
@@ -101,37 +112,43 @@ extension AuditStore {
     /// and since when the oldest of them has been due: what a batching lane needs to decide
     /// whether to send a batch that is not full yet.
     public func dueMessages(webhookID: String, now: Int64, limit: Int) async throws -> DueMessages {
-        let held = inFlight.excludedCount
-        return try await pool.read { db in
+        try await pool.read { db in
             let claimed = self.inFlight.claimed
-            let due = try Row.fetchAll(
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT id, next_attempt_at FROM messages
                     WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
                     AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
-                    ORDER BY next_attempt_at, id LIMIT ?
+                    ORDER BY next_attempt_at, id
                     """,
-                arguments: [webhookID, now, webhookID, limit + held]
-            ).filter { !claimed.contains($0[0]) }.prefix(limit)
-            return DueMessages(count: due.count, oldestDueAt: due.first.map { $0[1] })
+                arguments: [webhookID, now, webhookID])
+            var due = DueMessages(count: 0, oldestDueAt: nil)
+            while due.count < limit, let row = try rows.next() {
+                guard !claimed.contains(row[0]) else { continue }
+                if due.oldestDueAt == nil { due.oldestDueAt = row[1] }
+                due.count += 1
+            }
+            return due
         }
     }
 
     /// The earliest time a pending message of the webhook that is not claimed now is due, if any.
     public func nextDueTime(webhookID: String) async throws -> Int64? {
-        let held = inFlight.excludedCount
-        return try await pool.read { db in
-            let rows = try Row.fetchAll(
+        try await pool.read { db in
+            let claimed = self.inFlight.claimed
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT id, next_attempt_at FROM messages WHERE webhook_id = ? AND status = 'pending'
                     AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
-                    ORDER BY next_attempt_at, id LIMIT ?
+                    ORDER BY next_attempt_at, id
                     """,
-                arguments: [webhookID, webhookID, held + 1])
-            let claimed = self.inFlight.claimed
-            return rows.first { !claimed.contains($0[0]) }.map { $0[1] }
+                arguments: [webhookID, webhookID])
+            while let row = try rows.next() {
+                if !claimed.contains(row[0]) { return row[1] }
+            }
+            return nil
         }
     }
 }

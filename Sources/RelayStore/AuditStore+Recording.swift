@@ -82,16 +82,23 @@ extension AuditStore {
         for (offset, outcome) in record.messages.enumerated() {
             if offset > 0 { json.append(UInt8(ascii: ",")) }
             let message = outcome.message
-            json += Array(#"{"messageId":"#.utf8)
+            json.append(contentsOf: #"{"messageId":"#.utf8)
             JSONText.appendQuoted(message.id, to: &json)
-            json += Array(#","eventId":"#.utf8)
+            json.append(contentsOf: #","eventId":"#.utf8)
             JSONText.appendQuoted(message.event.id, to: &json)
-            json += Array(#","eventType":"#.utf8)
+            json.append(contentsOf: #","eventType":"#.utf8)
             JSONText.appendQuoted(message.event.type, to: &json)
-            json += Array(#","attempt":\#(message.attempt),"outcome":"\#(outcome.decision.outcome.rawValue)""#.utf8)
-            if let next = outcome.decision.nextAttemptAt { json += Array(#","nextAttemptAt":\#(next)"#.utf8) }
+            json.append(contentsOf: #","attempt":"#.utf8)
+            json.append(contentsOf: String(message.attempt).utf8)
+            json.append(contentsOf: #","outcome":""#.utf8)
+            json.append(contentsOf: outcome.decision.outcome.rawValue.utf8)
+            json.append(UInt8(ascii: "\""))
+            if let next = outcome.decision.nextAttemptAt {
+                json.append(contentsOf: #","nextAttemptAt":"#.utf8)
+                json.append(contentsOf: String(next).utf8)
+            }
             if let error = outcome.error {
-                json += Array(#","error":"#.utf8)
+                json.append(contentsOf: #","error":"#.utf8)
                 JSONText.appendQuoted(error, to: &json)
             }
             json.append(UInt8(ascii: "}"))

@@ -41,11 +41,6 @@ final class InFlightMessages: Sendable {
         }
     }
 
-    /// How many due messages a claim may have to skip (an upper bound).
-    var excludedCount: Int {
-        state.withLock { state in state.claimed.count + state.finished.reduce(0) { $0 + $1.rowIDs.count } }
-    }
-
     /// The row ids a claim that began at `token` must skip (as of now).
     func excluded(since token: UInt64) -> Set<Int64> {
         state.withLock { $0.excluded(since: token) }
