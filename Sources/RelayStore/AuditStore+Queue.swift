@@ -29,9 +29,7 @@ extension AuditStore {
                     arguments: [webhookID, now, webhookID])
                 // Columns by position (as the SELECTs list them): a name lookup per value showed
                 // up in profiles of busy lanes.
-                var messages:
-                    [(rowID: Int64, id: String, eventRowID: Int64, sequence: Int64, attempt: Int, createdAt: Int64)] =
-                        []
+                var messages: [ClaimedRow] = []
                 while messages.count < limit, let row = try due.next() {
                     let rowID: Int64 = row[0]
                     guard !skip.contains(rowID) else { continue }
@@ -152,6 +150,11 @@ extension AuditStore {
         }
     }
 }
+
+/// A due message's own columns, read before its event.
+private typealias ClaimedRow = (
+    rowID: Int64, id: String, eventRowID: Int64, sequence: Int64, attempt: Int, createdAt: Int64
+)
 
 extension Array {
     /// The array in consecutive slices of at most `size` elements.
