@@ -12,7 +12,14 @@ public enum JSONText {
     /// they are (JSON text is UTF-8); only `"`, `\` and control characters are escaped.
     public static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(quote)
-        for byte in value.utf8 {
+        let utf8 = value.utf8
+        // Ids and type names need no escaping: one copy instead of a byte at a time.
+        if !utf8.contains(where: { $0 < 0x20 || $0 == quote || $0 == backslash }) {
+            bytes.append(contentsOf: utf8)
+            bytes.append(quote)
+            return
+        }
+        for byte in utf8 {
             switch byte {
             case quote, backslash: bytes += [backslash, byte]
             case UInt8(ascii: "\n"): bytes += [backslash, UInt8(ascii: "n")]

@@ -194,18 +194,6 @@ final class Lane: Sendable {
             allowed = slackRates.take(webhook.url, upTo: requests, now: now)
             if allowed == 0 { return ([], slackRates.nextSendAt(webhook.url, now: now)) }
         }
-        if batching.maxEvents > 1 {
-            do {
-                let due = try await store.dueMessages(webhookID: webhookID, now: now, limit: batching.maxEvents)
-                if due.count < batching.maxEvents, let oldest = due.oldestDueAt,
-                    oldest + batching.maxWait.milliseconds > now
-                {
-                    return ([], oldest + batching.maxWait.milliseconds)
-                }
-            } catch {
-                logger.error("reading due messages failed", metadata: ["error": "\(error)"])
-            }
-        }
         let messages: [QueuedMessage]
         do {
             let limit = min(allowed * batching.maxEvents, Self.claimLimit)
@@ -214,6 +202,13 @@ final class Lane: Sendable {
             logger.error("claiming messages failed", metadata: ["error": "\(error)"])
             if webhook.kind == .slack { slackRates.giveBack(webhook.url, count: allowed, now: now) }
             return ([], now + 1000)
+        }
+        // A batch that is not full goes out once its oldest message has waited `maxWait`.
+        if batching.maxEvents > 1, messages.count < batching.maxEvents, let oldest = messages.map(\.dueAt).min(),
+            oldest + batching.maxWait.milliseconds > now
+        {
+            store.putBack(messages)
+            return ([], oldest + batching.maxWait.milliseconds)
         }
         let layout = MessageBody(for: webhook)
         let pieces = messages.map { layout.piece($0.event) }
@@ -274,21 +269,19 @@ final class Lane: Sendable {
                 webhookName: webhook.name, startedAt: startedAt, durationMillis: elapsed.milliseconds,
                 httpStatus: answer.response.httpStatus, responseBody: answer.response.body, messages: outcomes)
         }
-        let outcomes = records.flatMap(\.messages)
-        let tally = outcomes.reduce(into: [AttemptOutcome: Int]()) { $0[$1.decision.outcome, default: 0] += 1 }
+        let decisions = records.flatMap { record in record.messages.indices.map { record.messages[$0].decision } }
+        let tally = decisions.reduce(into: [AttemptOutcome: Int]()) { $0[$1.outcome, default: 0] += 1 }
         observer?.attemptsFinished(webhookName: webhook.name, outcomes: tally, duration: elapsed)
-        if let stop = outcomes.first(where: { [.paused, .disabled].contains($0.decision.outcome) }) {
-            logger.warning(
-                "webhook \(stop.decision.outcome.rawValue)", metadata: ["relay.reason": "\(stop.decision.reason ?? "")"]
-            )
+        if let stop = decisions.first(where: { [.paused, .disabled].contains($0.outcome) }) {
+            logger.warning("webhook \(stop.outcome.rawValue)", metadata: ["relay.reason": "\(stop.reason ?? "")"])
             self.stop()
         }
         logger.debug(
             "attempt finished",
             metadata: [
-                "relay.messages": "\(outcomes.count)", "relay.requests": "\(records.count)",
+                "relay.messages": "\(decisions.count)", "relay.requests": "\(records.count)",
                 "relay.attempt": "\(request.messages.first?.attempt ?? 0)",
-                "relay.outcome": "\(outcomes.first?.decision.outcome.rawValue ?? "")",
+                "relay.outcome": "\(decisions.first?.outcome.rawValue ?? "")",
                 "http.status": "\(records.first?.httpStatus ?? 0)",
             ])
         return .sent(records)

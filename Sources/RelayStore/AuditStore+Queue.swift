@@ -21,7 +21,7 @@ extension AuditStore {
                 let due = try Row.fetchCursor(
                     db,
                     sql: """
-                        SELECT id, uid, event_seq, sequence, attempts, created_at FROM messages
+                        SELECT id, uid, event_seq, sequence, attempts, created_at, next_attempt_at FROM messages
                         WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
                         AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
                         ORDER BY next_attempt_at, id
@@ -33,26 +33,15 @@ extension AuditStore {
                 while messages.count < limit, let row = try due.next() {
                     let rowID: Int64 = row[0]
                     guard !skip.contains(rowID) else { continue }
-                    messages.append((rowID, row[1], row[2], row[3], (row[4] as Int) + 1, row[5]))
+                    messages.append((rowID, row[1], row[2], row[3], (row[4] as Int) + 1, row[5], row[6]))
                 }
                 guard !messages.isEmpty else { return [] }
-                var events: [Int64: AuditEvent] = [:]
-                events.reserveCapacity(messages.count)
-                for chunk in messages.map(\.eventRowID).chunks(of: Self.inListLimit) {
-                    let rows = try Row.fetchCursor(
-                        db,
-                        sql:
-                            "SELECT seq, id, type, occurred_at, body FROM events WHERE seq IN (\(placeholders(chunk.count)))",
-                        arguments: StatementArguments(chunk))
-                    while let row = try rows.next() {
-                        events[row[0]] = AuditEvent(id: row[1], type: row[2], occurredAt: row[3], body: row[4])
-                    }
-                }
+                let events = try Self.events(seqs: messages.map(\.eventRowID), db: db)
                 return messages.compactMap { message -> QueuedMessage? in
                     guard let event = events[message.eventRowID] else { return nil }
                     return QueuedMessage(
                         rowID: message.rowID, id: message.id, webhookID: webhookID, sequence: message.sequence,
-                        attempt: message.attempt, createdAt: message.createdAt, event: event,
+                        attempt: message.attempt, createdAt: message.createdAt, dueAt: message.dueAt, event: event,
                         eventRowID: message.eventRowID)
                 }
             }
@@ -62,6 +51,34 @@ extension AuditStore {
         }
         let taken = Set(inFlight.finishClaim(token, candidates: candidates.map(\.rowID), limit: limit))
         return candidates.filter { taken.contains($0.rowID) }.sorted { $0.sequence < $1.sequence }
+    }
+
+    /// The events with these row numbers, by row number. Claimed messages usually name a dense
+    /// run of events (a webhook subscribed to most of them), which one range read fetches far
+    /// more cheaply than an `IN` list; sparse ones are looked up by list.
+    private static func events(seqs: [Int64], db: Database) throws -> [Int64: AuditEvent] {
+        var events: [Int64: AuditEvent] = [:]
+        events.reserveCapacity(seqs.count)
+        guard let low = seqs.min(), let high = seqs.max() else { return events }
+        func read(_ rows: RowCursor, keeping wanted: Set<Int64>?) throws {
+            while let row = try rows.next() {
+                let seq: Int64 = row[0]
+                if let wanted, !wanted.contains(seq) { continue }
+                events[seq] = AuditEvent(id: row[1], type: row[2], occurredAt: row[3], body: row[4])
+            }
+        }
+        let select = "SELECT seq, id, type, occurred_at, body FROM events WHERE"
+        if high - low < Int64(seqs.count) * 4 {
+            let rows = try Row.fetchCursor(db, sql: "\(select) seq BETWEEN ? AND ?", arguments: [low, high])
+            try read(rows, keeping: high - low + 1 == Int64(seqs.count) ? nil : Set(seqs))
+        } else {
+            for chunk in seqs.chunks(of: inListLimit) {
+                let rows = try Row.fetchCursor(
+                    db, sql: "\(select) seq IN (\(placeholders(chunk.count)))", arguments: StatementArguments(chunk))
+                try read(rows, keeping: nil)
+            }
+        }
+        return events
     }
 
     /// Gives claimed messages back to the queue, due at `now`, without counting an attempt (used
@@ -79,6 +96,12 @@ extension AuditStore {
                     arguments: StatementArguments([now] + Array(chunk)))
             }
         }
+    }
+
+    /// Lets go of claimed messages that were not sent, without telling anyone: nothing about them
+    /// changed (a batch that is not full yet goes back until its `maxWait` has passed).
+    public func putBack(_ messages: [QueuedMessage]) {
+        inFlight.finish(messages.map(\.rowID))
     }
 
     /// Lets go of claimed messages without writing anything, so they can be claimed again (their
@@ -106,31 +129,6 @@ extension AuditStore {
         }
     }
 
-    /// How many unclaimed messages of the webhook are due at `now` (counting at most `limit`),
-    /// and since when the oldest of them has been due: what a batching lane needs to decide
-    /// whether to send a batch that is not full yet.
-    public func dueMessages(webhookID: String, now: Int64, limit: Int) async throws -> DueMessages {
-        try await pool.read { db in
-            let claimed = self.inFlight.claimed
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT id, next_attempt_at FROM messages
-                    WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
-                    AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
-                    ORDER BY next_attempt_at, id
-                    """,
-                arguments: [webhookID, now, webhookID])
-            var due = DueMessages(count: 0, oldestDueAt: nil)
-            while due.count < limit, let row = try rows.next() {
-                guard !claimed.contains(row[0]) else { continue }
-                if due.oldestDueAt == nil { due.oldestDueAt = row[1] }
-                due.count += 1
-            }
-            return due
-        }
-    }
-
     /// The earliest time a pending message of the webhook that is not claimed now is due, if any.
     public func nextDueTime(webhookID: String) async throws -> Int64? {
         try await pool.read { db in
@@ -153,7 +151,7 @@ extension AuditStore {
 
 /// A due message's own columns, read before its event.
 private typealias ClaimedRow = (
-    rowID: Int64, id: String, eventRowID: Int64, sequence: Int64, attempt: Int, createdAt: Int64
+    rowID: Int64, id: String, eventRowID: Int64, sequence: Int64, attempt: Int, createdAt: Int64, dueAt: Int64
 )
 
 extension Array {

@@ -20,7 +20,7 @@ extension AuditStore {
             self.tallies.pendingMessages.withLock { $0 -= finished }
             return try Self.updateWebhooks(attempts, db: db)
         }
-        inFlight.finish(attempts.flatMap { $0.messages.map(\.message.rowID) })
+        inFlight.finish(attempts.flatMap(\.rowIDs))
         if stateChanged { changes.webhooksChanged() }
     }
 
@@ -55,7 +55,10 @@ extension AuditStore {
                     first.error, first.decision.outcome.rawValue, first.decision.nextAttemptAt,
                     Data(record.responseBody), record.messages.count > 1 ? members(of: record) : nil,
                 ]
-                for outcome in record.messages { links += [outcome.message.eventRowID, nextID] }
+                record.forEachOutcome { outcome in
+                    links.append(outcome.message.eventRowID)
+                    links.append(nextID)
+                }
                 nextID += 1
             }
             try statement.execute(arguments: StatementArguments(values))
@@ -79,17 +82,16 @@ extension AuditStore {
     private static func members(of record: AttemptRecord) -> String {
         var json: [UInt8] = [UInt8(ascii: "[")]
         json.reserveCapacity(record.messages.count * 160)
-        for (offset, outcome) in record.messages.enumerated() {
-            if offset > 0 { json.append(UInt8(ascii: ",")) }
-            let message = outcome.message
+        record.forEachOutcome { outcome in
+            if json.count > 1 { json.append(UInt8(ascii: ",")) }
             json.append(contentsOf: #"{"messageId":"#.utf8)
-            JSONText.appendQuoted(message.id, to: &json)
+            JSONText.appendQuoted(outcome.message.id, to: &json)
             json.append(contentsOf: #","eventId":"#.utf8)
-            JSONText.appendQuoted(message.event.id, to: &json)
+            JSONText.appendQuoted(outcome.message.event.id, to: &json)
             json.append(contentsOf: #","eventType":"#.utf8)
-            JSONText.appendQuoted(message.event.type, to: &json)
+            JSONText.appendQuoted(outcome.message.event.type, to: &json)
             json.append(contentsOf: #","attempt":"#.utf8)
-            json.append(contentsOf: String(message.attempt).utf8)
+            json.append(contentsOf: String(outcome.message.attempt).utf8)
             json.append(contentsOf: #","outcome":""#.utf8)
             json.append(contentsOf: outcome.decision.outcome.rawValue.utf8)
             json.append(UInt8(ascii: "\""))
@@ -119,28 +121,30 @@ extension AuditStore {
             sql: "UPDATE messages SET attempts = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'"
         )
         for record in attempts {
-            for outcome in record.messages {
-                let message = outcome.message
+            try record.forEachOutcome { outcome in
                 if outcome.decision.keepsMessagePending {
                     try keepPending.execute(arguments: [
-                        message.attempt, outcome.decision.nextAttemptAt ?? record.startedAt, message.rowID,
+                        outcome.message.attempt, outcome.decision.nextAttemptAt ?? record.startedAt,
+                        outcome.message.rowID,
                     ])
                 } else {
                     let key = Finish(
-                        attempt: message.attempt, status: outcome.decision.outcome.rawValue,
+                        attempt: outcome.message.attempt, status: outcome.decision.outcome.rawValue,
                         finishedAt: record.startedAt + record.durationMillis)
-                    finishing[key, default: []].append(message.rowID)
+                    finishing[key, default: []].append(outcome.message.rowID)
                 }
             }
         }
         var finished = 0
         for (key, rowIDs) in finishing {
             for chunk in rowIDs.chunks(of: inListLimit) {
-                try db.execute(
+                // Cached: the lengths repeat (one, or a webhook's batch size).
+                let statement = try db.cachedStatement(
                     sql: """
                         UPDATE messages SET attempts = ?, status = ?, finished_at = ?
                         WHERE status = 'pending' AND id IN (\(placeholders(chunk.count)))
-                        """,
+                        """)
+                try statement.execute(
                     arguments: StatementArguments(
                         [key.attempt, key.status, key.finishedAt] as [any DatabaseValueConvertible] + Array(chunk)))
                 finished += db.changesCount
@@ -155,17 +159,19 @@ extension AuditStore {
         var health: [String: WebhookHealthChange] = [:]
         var stateChanged = false
         for record in attempts {
-            for outcome in record.messages {
-                let decision = outcome.decision
+            try record.forEachOutcome { outcome in
                 health[outcome.message.webhookID, default: WebhookHealthChange()].add(outcome, of: record)
-                guard decision.outcome == .paused || decision.outcome == .disabled else { continue }
-                let state: WebhookState = decision.outcome == .paused ? .paused : .disabled
+                let stops = outcome.decision.outcome == .paused || outcome.decision.outcome == .disabled
+                guard stops else { return }
+                let state: WebhookState = outcome.decision.outcome == .paused ? .paused : .disabled
                 try db.execute(
                     sql: """
                         UPDATE webhooks SET state = ?, state_reason = ?, updated_at = ?
                         WHERE id = ? AND state = 'active'
                         """,
-                    arguments: [state.rawValue, decision.reason, record.startedAt, outcome.message.webhookID])
+                    arguments: [
+                        state.rawValue, outcome.decision.reason, record.startedAt, outcome.message.webhookID,
+                    ])
                 stateChanged = stateChanged || db.changesCount > 0
             }
         }
@@ -182,7 +188,7 @@ private struct WebhookHealthChange {
     /// Failures after the last success in the call (all of them when none succeeded).
     var failuresSinceSuccess = 0
 
-    mutating func add(_ outcome: MessageOutcome, of record: AttemptRecord) {
+    mutating func add(_ outcome: borrowing MessageOutcome, of record: AttemptRecord) {
         if outcome.decision.outcome == .delivered {
             lastSuccessAt = record.startedAt
             failuresSinceSuccess = 0
@@ -196,9 +202,9 @@ private struct WebhookHealthChange {
 
     func apply(to webhookID: String, db: Database) throws {
         if let lastSuccessAt {
-            try db.execute(
-                sql: "UPDATE webhooks SET last_success_at = ?, consecutive_failures = ? WHERE id = ?",
-                arguments: [lastSuccessAt, failuresSinceSuccess, webhookID])
+            try db.cachedStatement(
+                sql: "UPDATE webhooks SET last_success_at = ?, consecutive_failures = ? WHERE id = ?"
+            ).execute(arguments: [lastSuccessAt, failuresSinceSuccess, webhookID])
         }
         if let lastFailure {
             let failures = lastSuccessAt == nil ? "consecutive_failures + ?" : "?"

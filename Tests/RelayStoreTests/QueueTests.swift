@@ -19,6 +19,31 @@ struct QueueTests {
         }
     }
 
+    @Test("claims carry each message's own event, whether the events are dense, interleaved or sparse")
+    func claimsReadTheirEventsHoweverTheyAreSpread() async throws {
+        try await withTemporaryStore { store, _ in
+            let ids = try await store.declare([
+                try webhookSpec("all", events: ["*"]), try webhookSpec("logins", events: ["user.login"]),
+                try webhookSpec("rare", events: ["repo.deleted"]),
+            ])
+            // Every other event is a login; every tenth a deletion.
+            let events = (0..<3000).map { index in
+                let type = index % 10 == 9 ? "repo.deleted" : index % 2 == 0 ? "user.login" : "user.logout"
+                return sampleEvent("ev\(index)", type: type, padding: index % 7)
+            }
+            try await store.ingest(events)
+            let bodies = Dictionary(uniqueKeysWithValues: events.map { ($0.id, $0) })
+            for (name, expected) in [
+                ("all", events), ("logins", events.filter { $0.type == "user.login" }),
+                ("rare", events.filter { $0.type == "repo.deleted" }),
+            ] {
+                let claimed = try await store.claimDue(webhookID: ids[name], limit: 5000, now: Times.later)
+                #expect(claimed.map(\.event.id) == expected.map(\.id), "\(name)")
+                #expect(claimed.allSatisfy { bodies[$0.event.id] == $0.event }, "\(name)")
+            }
+        }
+    }
+
     @Test("a claimed message is not claimed again until it is recorded or released")
     func claimedMessagesAreHeld() async throws {
         try await withQueue(3) { store, webhook in
@@ -29,7 +54,11 @@ struct QueueTests {
             #expect(second.map(\.event.id) == ["e2"])
             #expect(try await store.claimDue(webhookID: webhook, limit: 10, now: Times.farFuture).isEmpty)
             #expect(try await store.nextDueTime(webhookID: webhook) == nil, "held messages are not due")
-            #expect(try await store.dueMessages(webhookID: webhook, now: Times.farFuture, limit: 10).count == 0)
+            #expect(second.map(\.dueAt) == [Times.received], "due since it was queued")
+
+            store.putBack(second)
+            #expect(try await store.nextDueTime(webhookID: webhook) == Times.received, "put back unchanged")
+            #expect(try await store.claimDue(webhookID: webhook, limit: 10, now: now + 1).map(\.id) == second.map(\.id))
 
             try await store.release([first[1]], now: now + 2)
             #expect(try await store.nextDueTime(webhookID: webhook) == now + 2)
