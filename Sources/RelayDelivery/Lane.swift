@@ -90,9 +90,18 @@ final class Lane: Sendable {
         }
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
-            /// Requests answered whose attempts are being written: the next request does not wait
-            /// for that write, but at most `concurrency` of them are outstanding.
-            var recording = 0
+            /// Whether a write of attempts is running. One runs at a time and takes every attempt
+            /// answered meanwhile (`unrecorded`), so a busy lane writes many requests per write; the
+            /// next request does not wait for it, but at most `concurrency` answers wait unwritten.
+            var recording = false
+            var unrecorded: [AttemptRecord] = []
+            func startRecording() {
+                guard !recording, !unrecorded.isEmpty else { return }
+                recording = true
+                let records = unrecorded
+                unrecorded = []
+                group.addTask { .recorded(keepsPending: await self.record(records)) }
+            }
             var sleeping = false
             var claiming = false
             var ready: [Request] = []
@@ -105,11 +114,11 @@ final class Lane: Sendable {
                         try? await store.release(ready.flatMap(\.messages), now: Clock.nowMillis())
                         ready = []
                     }
-                    if !sleeping && !claiming && inFlight == 0 && recording == 0 { break }
+                    if !sleeping && !claiming && inFlight == 0 && !recording && unrecorded.isEmpty { break }
                 } else {
                     let held = heldUntil.withLock { $0 }
                     let now = Clock.nowMillis()
-                    while inFlight < concurrency, recording < concurrency, !ready.isEmpty, held <= now {
+                    while inFlight < concurrency, unrecorded.count < concurrency, !ready.isEmpty, held <= now {
                         let request = ready.removeFirst()
                         group.addTask { await self.attempt(request) }
                         inFlight += 1
@@ -131,7 +140,7 @@ final class Lane: Sendable {
                         }
                     }
                 }
-                if !isStopped, inFlight == 0, recording == 0, !claiming, !sleeping {
+                if !isStopped, inFlight == 0, !recording, !claiming, !sleeping {
                     // Nothing running would wake the loop again: look again in a while.
                     sleeping = true
                     group.addTask {
@@ -145,14 +154,15 @@ final class Lane: Sendable {
                     sleeping = false
                 case .sent(let records):
                     inFlight -= 1
-                    recording += 1
-                    group.addTask { .recorded(keepsPending: await self.record(records)) }
+                    unrecorded += records
+                    startRecording()
                 case .released:
                     inFlight -= 1
                     signal.signal()
                 case .recorded(let keepsPending):
-                    recording -= 1
+                    recording = false
                     if keepsPending { signal.signal() }
+                    startRecording()
                 case .claimed(let requests, let blockedUntil):
                     claiming = false
                     ready += requests
@@ -287,8 +297,8 @@ final class Lane: Sendable {
         return .sent(records)
     }
 
-    /// Writes a request's attempts (more than one when the destination had it split). Returns
-    /// whether a message is still pending (a retry is due later, or the webhook stopped).
+    /// Writes the attempts of answered requests. Returns whether a message is still pending (a
+    /// retry is due later, or the webhook stopped).
     ///
     /// A write that fails (a full disk) is tried again a few times; if it still fails, the
     /// messages are let go unrecorded, so they are sent again rather than held until a restart.
