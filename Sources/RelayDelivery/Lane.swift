@@ -15,7 +15,7 @@ final class Lane: Sendable {
     private enum Event {
         /// A request got its answer (or failed); its attempts are decided, not yet recorded.
         case sent([AttemptRecord])
-        /// Shutdown cut a request off; its messages went back to the queue.
+        /// Shutdown cut a request off before any answer; its messages went back to the queue.
         case released
         /// A request's attempts are in the store; `keepsPending` when a message waits for a retry.
         case recorded(keepsPending: Bool)
@@ -255,14 +255,14 @@ final class Lane: Sendable {
         let envelopes = request.messages.map {
             MessageEnvelope(messageID: $0.id, sequence: $0.sequence, attempt: $0.attempt, event: $0.event)
         }
-        guard
-            let answers = await sender.send(
-                envelopes, pieces: request.pieces, to: webhook, layout: MessageBody(for: webhook),
-                timestamp: startedAt / 1000)
-        else {
-            try? await store.release(request.messages, now: Clock.nowMillis())
-            return .released
-        }
+        let delivery = await sender.send(
+            envelopes, pieces: request.pieces, to: webhook, layout: MessageBody(for: webhook),
+            timestamp: startedAt / 1000)
+        // Messages shutdown cut off go back to the queue; those already answered are recorded.
+        let cutOff = delivery.cutOff.flatMap { request.messages[$0] }
+        if !cutOff.isEmpty { try? await store.release(cutOff, now: Clock.nowMillis()) }
+        let answers = delivery.answers
+        guard !answers.isEmpty else { return .released }
         let elapsed = ContinuousClock.now - started
         let now = Clock.nowMillis()
         holdIfAsked(answers.map(\.response), webhook: webhook, now: now)

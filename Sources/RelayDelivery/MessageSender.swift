@@ -13,6 +13,16 @@ struct MessageSender: Sendable {
         var verdicts: [AttemptVerdict]
     }
 
+    /// What became of a group of messages.
+    struct Delivery: Sendable {
+        /// The requests that got an answer (or failed), in message order; a request that was
+        /// split is not among them.
+        var answers: [Answer]
+        /// Messages no answered request carried, because shutdown cut the send off: they are
+        /// still to be sent (those already answered are not sent again).
+        var cutOff: [Range<Int>]
+    }
+
     let transports: Transports
     let tokens: OAuthTokens
     let maxRetryAfterMillis: Int64
@@ -24,18 +34,17 @@ struct MessageSender: Sendable {
     /// `invalid-event-number` fails that one event, counts the ones before it as delivered and
     /// sends the ones after it again.
     ///
-    /// - Returns: the answered requests in message order, together covering every message once
-    ///   (a request that was split is not among them), or `nil` when shutdown cut a send off.
+    /// - Returns: the answered requests and the messages shutdown cut off, together covering
+    ///   every message once.
     func send(
         _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageBody, timestamp: Int64
-    ) async -> [Answer]? {
+    ) async -> Delivery {
         if let reason = urlChecks.problem(webhook.url) {
             let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)")
-            return [
-                Answer(
-                    range: envelopes.indices, response: .transportFailure(failure),
-                    verdicts: envelopes.map { _ in .pauseWebhook(reason: failure.message) })
-            ]
+            let answer = Answer(
+                range: envelopes.indices, response: .transportFailure(failure),
+                verdicts: envelopes.map { _ in .pauseWebhook(reason: failure.message) })
+            return Delivery(answers: [answer], cutOff: [])
         }
         var answers: [Answer] = []
         var pending: [Range<Int>] = [0..<envelopes.count]
@@ -45,7 +54,10 @@ struct MessageSender: Sendable {
             guard
                 let response = await authorizedSend(
                     Array(envelopes[range]), body: body, to: webhook, timestamp: timestamp)
-            else { return nil }
+            else {
+                return Delivery(
+                    answers: answers.sorted { $0.range.lowerBound < $1.range.lowerBound }, cutOff: [range] + pending)
+            }
             let verdict = DeliveryPolicy.batchVerdict(
                 for: response, count: range.count, dialect: dialect, now: Clock.nowMillis(),
                 maxRetryAfterMillis: maxRetryAfterMillis)
@@ -64,7 +76,7 @@ struct MessageSender: Sendable {
                 if refused + 1 < range.upperBound { pending.append(refused + 1..<range.upperBound) }
             }
         }
-        return answers.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        return Delivery(answers: answers.sorted { $0.range.lowerBound < $1.range.lowerBound }, cutOff: [])
     }
 
     /// One request, with a bearer token for OAuth webhooks (fetched again once on a `401`).

@@ -32,8 +32,12 @@ actor OAuthTokens {
             fetches[key] = fetch
         }
         let result = await fetch.value
-        if fetches[key] == fetch { fetches[key] = nil }
-        if case .success(let token) = result { cache[key] = token }
+        // Only the first waiter to resume caches the result: a later one could otherwise put back
+        // a token that a newer fetch (after a `401`) has already replaced.
+        if fetches[key] == fetch {
+            fetches[key] = nil
+            if case .success(let token) = result { cache[key] = token }
+        }
         return result.map(\.value)
     }
 

@@ -41,8 +41,9 @@ public enum WebhookTester {
         let sent = await sender.send(
             [envelope], pieces: [layout.piece(envelope.event)], to: webhook, layout: layout, timestamp: now / 1000)
         try await transports.shutdown()
-        let response = sent?.first?.response ?? .transportFailure(TransportFailure(.other, "cancelled"))
-        let verdict = sent?.first?.verdicts.first ?? .retry(retryAfterMillis: nil)
+        let answer = sent.answers.first
+        let response = answer?.response ?? .transportFailure(TransportFailure(.other, "cancelled"))
+        let verdict = answer?.verdicts.first ?? .retry(retryAfterMillis: nil)
         let elapsed = ContinuousClock.now - started
         var random = SystemRandomNumberGenerator()
         let decision = DeliveryPolicy.decide(
