@@ -206,19 +206,17 @@ final class Lane: Sendable {
         }
         let messages: [QueuedMessage]
         do {
+            // A batch that is not full goes out once its oldest message has waited `maxWait`.
             let limit = min(allowed * batching.maxEvents, Self.claimLimit)
-            messages = try await store.claimDue(webhookID: webhookID, limit: limit, now: now)
+            let claim = try await store.claimDue(
+                webhookID: webhookID, limit: limit, now: now, filling: batching.maxEvents > 1 ? batching : nil)
+            // (Slack sends one message per request, so never waits for a batch to fill.)
+            if let until = claim.fillingUntil { return ([], until) }
+            messages = claim.messages
         } catch {
             logger.error("claiming messages failed", metadata: ["error": "\(error)"])
             if webhook.kind == .slack { slackRates.giveBack(webhook.url, count: allowed, now: now) }
             return ([], now + 1000)
-        }
-        // A batch that is not full goes out once its oldest message has waited `maxWait`.
-        if batching.maxEvents > 1, messages.count < batching.maxEvents, let oldest = messages.map(\.dueAt).min(),
-            oldest + batching.maxWait.milliseconds > now
-        {
-            store.putBack(messages)
-            return ([], oldest + batching.maxWait.milliseconds)
         }
         let layout = MessageBody(for: webhook)
         let pieces = messages.map { layout.piece($0.event) }
@@ -317,27 +315,6 @@ final class Lane: Sendable {
             }
         }
         store.forget(records.flatMap { $0.messages.map(\.message) })
-        return true
-    }
-
-    /// Writes a request's attempt. Returns whether a message is still pending (a retry is due
-    /// later, or the webhook stopped).
-    ///
-    /// A write that fails (a full disk) is tried again a few times; if it still fails, the
-    /// messages are let go unrecorded, so they are sent again rather than held until a restart.
-    private func record(_ record: AttemptRecord) async -> Bool {
-        for delay in [0, 500, 1000, 2000, 4000] {
-            if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
-            do {
-                try await store.record([record])
-                return record.keepsAMessagePending
-            } catch {
-                logger.error(
-                    "recording attempts failed",
-                    metadata: ["error": "\(error)", "relay.message": "\(record.messages.first?.message.id ?? "")"])
-            }
-        }
-        store.forget(record.messages.map(\.message))
         return true
     }
 

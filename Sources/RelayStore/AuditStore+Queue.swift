@@ -10,11 +10,18 @@ extension AuditStore {
     /// reader beside the writer. A crash simply drops the holds: every pending message is due
     /// again at the next start.
     public func claimDue(webhookID: String, limit: Int, now: Int64) async throws -> [QueuedMessage] {
-        guard limit > 0 else { return [] }
+        try await claimDue(webhookID: webhookID, limit: limit, now: now, filling: nil).messages
+    }
+
+    /// Claims like ``claimDue(webhookID:limit:now:)``; with `filling`, claims nothing while fewer
+    /// than a batch are due and the oldest of them has not waited `maxWait` yet, and says when
+    /// it will have. Only the queue's index is read then: no event is read, nothing is held.
+    public func claimDue(webhookID: String, limit: Int, now: Int64, filling: BatchSettings?) async throws -> Claim {
+        guard limit > 0 else { return Claim(messages: [], fillingUntil: nil) }
         let token = inFlight.beginClaim()
         let candidates: [QueuedMessage]
         do {
-            candidates = try await pool.read { db in
+            let read = try await pool.read { db -> Claim in
                 // Held messages are still pending, so they come first in due order: they are
                 // stepped over on a cursor, without copying their rows.
                 let skip = self.inFlight.excluded(since: token)
@@ -35,22 +42,34 @@ extension AuditStore {
                     guard !skip.contains(rowID) else { continue }
                     messages.append((rowID, row[1], row[2], row[3], (row[4] as Int) + 1, row[5], row[6]))
                 }
-                guard !messages.isEmpty else { return [] }
+                if let filling, messages.count < filling.maxEvents, let oldest = messages.first?.dueAt,
+                    oldest + filling.maxWait.milliseconds > now
+                {
+                    return Claim(messages: [], fillingUntil: oldest + filling.maxWait.milliseconds)
+                }
+                guard !messages.isEmpty else { return Claim(messages: [], fillingUntil: nil) }
                 let events = try Self.events(seqs: messages.map(\.eventRowID), db: db)
-                return messages.compactMap { message -> QueuedMessage? in
+                let claimed = messages.compactMap { message -> QueuedMessage? in
                     guard let event = events[message.eventRowID] else { return nil }
                     return QueuedMessage(
                         rowID: message.rowID, id: message.id, webhookID: webhookID, sequence: message.sequence,
-                        attempt: message.attempt, createdAt: message.createdAt, dueAt: message.dueAt, event: event,
+                        attempt: message.attempt, createdAt: message.createdAt, event: event,
                         eventRowID: message.eventRowID)
                 }
+                return Claim(messages: claimed, fillingUntil: nil)
             }
+            guard read.fillingUntil == nil else {
+                inFlight.cancelClaim(token)
+                return read
+            }
+            candidates = read.messages
         } catch {
             inFlight.cancelClaim(token)
             throw error
         }
         let taken = Set(inFlight.finishClaim(token, candidates: candidates.map(\.rowID), limit: limit))
-        return candidates.filter { taken.contains($0.rowID) }.sorted { $0.sequence < $1.sequence }
+        let messages = candidates.filter { taken.contains($0.rowID) }.sorted { $0.sequence < $1.sequence }
+        return Claim(messages: messages, fillingUntil: nil)
     }
 
     /// The events with these row numbers, by row number. Claimed messages usually name a dense
@@ -98,12 +117,6 @@ extension AuditStore {
         }
     }
 
-    /// Lets go of claimed messages that were not sent, without telling anyone: nothing about them
-    /// changed (a batch that is not full yet goes back until its `maxWait` has passed).
-    public func putBack(_ messages: [QueuedMessage]) {
-        inFlight.finish(messages.map(\.rowID))
-    }
-
     /// Lets go of claimed messages without writing anything, so they can be claimed again (their
     /// attempt could not be recorded: they will be sent again).
     public func forget(_ messages: [QueuedMessage]) {
@@ -147,6 +160,14 @@ extension AuditStore {
             return nil
         }
     }
+}
+
+/// What a claim took.
+public struct Claim: Sendable, Equatable {
+    /// The claimed messages, in their webhook's order.
+    public var messages: [QueuedMessage]
+    /// When a batch still filling is due to go (Unix milliseconds); nothing is claimed then.
+    public var fillingUntil: Int64?
 }
 
 /// A due message's own columns, read before its event.

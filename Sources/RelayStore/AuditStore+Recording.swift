@@ -27,8 +27,9 @@ extension AuditStore {
     /// Most attempt rows in one `INSERT` (16 values each, well under SQLite's 32,766 parameters).
     private static let insertChunk = 64
 
-    /// Most `attempt_events` links in one `INSERT` (2 values each).
-    private static let linkChunk = 1000
+    /// Most `attempt_events` links in one `INSERT` (2 values each), and most ids in one `IN`
+    /// list here: a power of two (see ``padded(_:width:)``).
+    private static let linkChunk = 1024
 
     private static func insertAttempts(_ attempts: [AttemptRecord], db: Database) throws {
         // Ids are given here, so that each message can be linked to its request's row.
@@ -64,12 +65,27 @@ extension AuditStore {
             try statement.execute(arguments: StatementArguments(values))
         }
         for chunk in links.chunks(of: linkChunk * 2) {
+            let values = padded(chunk, width: 2)
             let statement = try db.cachedStatement(
                 sql:
-                    "INSERT OR IGNORE INTO attempt_events (event_seq, attempt_id) VALUES \(placeholderPairs(chunk.count / 2))"
+                    "INSERT OR IGNORE INTO attempt_events (event_seq, attempt_id) VALUES \(placeholderPairs(values.count / 2))"
             )
-            try statement.execute(arguments: StatementArguments(chunk))
+            try statement.execute(arguments: StatementArguments(values))
         }
+    }
+
+    /// `values` made up, by repeating its last `width` values, to a power-of-two number of groups
+    /// of `width`. A write carries any number of messages; padded, its `IN` lists and multi-row
+    /// `VALUES` come in a dozen lengths, so the writer's cache of prepared statements stays small.
+    /// (A repeated id in an `IN` list, or a repeated row under `INSERT OR IGNORE`, changes nothing.)
+    static func padded(_ values: ArraySlice<Int64>, width: Int) -> [Int64] {
+        var result = Array(values)
+        let groups = values.count / width
+        guard groups > 1 else { return result }
+        let target = 1 << (Int.bitWidth - (groups - 1).leadingZeroBitCount)
+        let last = values.suffix(width)
+        for _ in groups..<target { result += last }
+        return result
     }
 
     /// `(?, ?), (?, ?), …` for `count` rows.
@@ -137,16 +153,16 @@ extension AuditStore {
         }
         var finished = 0
         for (key, rowIDs) in finishing {
-            for chunk in rowIDs.chunks(of: inListLimit) {
-                // Cached: the lengths repeat (one, or a webhook's batch size).
+            for chunk in rowIDs.chunks(of: linkChunk) {
+                let ids = padded(chunk, width: 1)
                 let statement = try db.cachedStatement(
                     sql: """
                         UPDATE messages SET attempts = ?, status = ?, finished_at = ?
-                        WHERE status = 'pending' AND id IN (\(placeholders(chunk.count)))
+                        WHERE status = 'pending' AND id IN (\(placeholders(ids.count)))
                         """)
                 try statement.execute(
                     arguments: StatementArguments(
-                        [key.attempt, key.status, key.finishedAt] as [any DatabaseValueConvertible] + Array(chunk)))
+                        [key.attempt, key.status, key.finishedAt] as [any DatabaseValueConvertible] + ids))
                 finished += db.changesCount
             }
         }

@@ -14,8 +14,6 @@ public struct QueuedMessage: Sendable, Equatable {
     public var attempt: Int
     /// When the message was queued (Unix milliseconds).
     public var createdAt: Int64
-    /// When the message became due (Unix milliseconds): queued, or its retry time.
-    public var dueAt: Int64
     public var event: AuditEvent
     /// Internal row id of the event.
     var eventRowID: Int64

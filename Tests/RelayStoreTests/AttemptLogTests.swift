@@ -149,6 +149,17 @@ struct AttemptLogTests {
         }
     }
 
+    @Test("statement values are padded to a power of two by repeating the last group")
+    func valuesArePaddedToAPowerOfTwo() {
+        #expect(AuditStore.padded([7], width: 1) == [7])
+        #expect(AuditStore.padded([1, 2, 3], width: 1) == [1, 2, 3, 3])
+        #expect(AuditStore.padded([1, 2, 3, 4], width: 1) == [1, 2, 3, 4])
+        #expect(AuditStore.padded([1, 2, 3, 4, 5, 6], width: 2) == [1, 2, 3, 4, 5, 6, 5, 6])
+        let lengths = Set(
+            (1...1024).map { AuditStore.padded(ArraySlice(Array(repeating: Int64(1), count: $0)), width: 1).count })
+        #expect(lengths == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024])
+    }
+
     @Test("a single message's attempts are found by its event, among other events' attempts")
     func singleAttemptsAreFoundByEvent() async throws {
         try await withTemporaryStore { store, _ in
