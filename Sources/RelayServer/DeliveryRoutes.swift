@@ -26,7 +26,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
                 query.beforeID = id
             }
             let attempts = try await admin.store.attempts(matching: query)
-            let next = attempts.count == query.limit ? attempts.last.map { "att_\($0.id)" } : nil
+            let next = query.isFull(attempts) ? attempts.last.map { "att_\($0.id)" } : nil
             return try JSONResponses.encode(DeliveryPage(deliveries: attempts.map(AttemptView.init), nextCursor: next))
         }
         router.admin(.get, "/v1/deliveries/stream", admin) { request, _ in
@@ -92,7 +92,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     quietSince = .now
                 }
-                if attempts.count < page.limit {
+                if !page.isFull(attempts) {
                     try await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
                 }
             }

@@ -102,6 +102,16 @@ public struct AttemptQuery: Sendable, Equatable {
     public var afterID: Int64?
     public var limit: Int
 
+    /// Most messages one read returns: it ends early, after the entry that reaches this, so that
+    /// a page of big batches stays small (ten thousand messages can share one entry).
+    public static let messagesPerPage = 5_000
+
+    /// Whether `entries`, read with this query, may be followed by more: the page is full by
+    /// its `limit` or by ``messagesPerPage``.
+    public func isFull(_ entries: [AttemptLogEntry]) -> Bool {
+        entries.count >= limit || entries.reduce(0) { $0 + $1.messageCount } >= Self.messagesPerPage
+    }
+
     /// Whether `member` passes the event, type and status filters.
     func matches(_ member: AttemptMember) -> Bool {
         (eventID.map { $0 == member.eventID } ?? true) && (eventType.map { $0 == member.eventType } ?? true)
@@ -169,14 +179,18 @@ extension AuditStore {
             if let afterID = query.afterID { add("id > ?", [afterID]) }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             let order = query.afterID == nil ? "DESC" : "ASC"
-            return try Row.fetchAll(
+            let rows = try Row.fetchCursor(
                 db, sql: "SELECT * FROM attempts \(filter) ORDER BY id \(order) LIMIT ?",
-                arguments: StatementArguments(arguments + [query.limit])
-            ).map { row in
+                arguments: StatementArguments(arguments + [query.limit]))
+            var entries: [AttemptLogEntry] = []
+            var messages = 0
+            while messages < AttemptQuery.messagesPerPage, let row = try rows.next() {
                 var entry = try AttemptLogEntry(row: row)
                 if !perMessage.isEmpty, let shown = entry.members.first(where: query.matches) { entry.show(shown) }
-                return entry
+                messages += entry.messageCount
+                entries.append(entry)
             }
+            return entries
         }
     }
 

@@ -149,6 +149,33 @@ struct AttemptLogTests {
         }
     }
 
+    @Test("a page of big batches ends once it holds 5,000 messages, and the next page goes on")
+    func pagesOfBigBatchesStaySmall() async throws {
+        try await withTemporaryStore { store, _ in
+            let ids = try await store.declare([try webhookSpec("siem", events: ["*"])])
+            try await store.ingest((0..<8000).map { sampleEvent("big-\($0)") }, maxQueued: 10_000)
+            let claimed = try await store.claimDue(webhookID: ids["siem"], limit: 8000, now: Times.later)
+            try await store.record(
+                stride(from: 0, to: 8000, by: 2000).map { start in
+                    AttemptRecord(
+                        webhookName: "siem", startedAt: Times.later, durationMillis: 3, httpStatus: 200,
+                        responseBody: [],
+                        messages: claimed[start..<start + 2000].map {
+                            MessageOutcome(message: $0, decision: AttemptDecision(outcome: .delivered), error: nil)
+                        })
+                })
+            let query = AttemptQuery(limit: 100)
+            let first = try await store.attempts(matching: query)
+            #expect(first.map(\.messageCount) == [2000, 2000, 2000])
+            #expect(query.isFull(first), "cut by messages, not by limit")
+            var next = query
+            next.beforeID = first.last?.id
+            let rest = try await store.attempts(matching: next)
+            #expect(rest.map(\.messageCount) == [2000])
+            #expect(!next.isFull(rest))
+        }
+    }
+
     @Test("statement values are padded to a power of two by repeating the last group")
     func valuesArePaddedToAPowerOfTwo() {
         #expect(AuditStore.padded([7], width: 1) == [7])
