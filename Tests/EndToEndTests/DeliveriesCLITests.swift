@@ -80,6 +80,9 @@ import Testing
                 }
                 var filters = try DeliveriesCommand.Filters.parse(["--type", "repo.created"])
                 #expect(AttemptLine(colored: false, filters: filters).render(batch).split(separator: "\n").count == 1)
+                filters = try DeliveriesCommand.Filters.parse(["--event", "bat-3"])
+                let eventLines = AttemptLine(colored: false, filters: filters).render(batch).split(separator: "\n")
+                #expect(eventLines.count == 1 && eventLines.first?.contains("bat-3") == true)
                 filters = try DeliveriesCommand.Filters.parse(["--status", "failed"])
                 #expect(
                     AttemptLine(colored: false, filters: filters).render(batch).contains("bat-1"),
