@@ -2,7 +2,7 @@
 /// written straight into bytes.
 public enum JSONText {
     /// `value` as a JSON string literal (RFC 8259 §7): quotes, backslashes and controls escaped.
-    public static func quoted(_ value: String) -> String {
+    static func quoted(_ value: String) -> String {
         var bytes: [UInt8] = []
         appendQuoted(value, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
@@ -36,7 +36,7 @@ public enum JSONText {
     }
 
     /// Appends `"name":` — `name` must need no escaping (the relay's own member names).
-    public static func appendName(_ name: StaticString, to bytes: inout [UInt8]) {
+    static func appendName(_ name: StaticString, to bytes: inout [UInt8]) {
         bytes.append(quote)
         name.withUTF8Buffer { bytes += $0 }
         bytes += [quote, UInt8(ascii: ":")]

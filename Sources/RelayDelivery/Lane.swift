@@ -13,11 +13,13 @@ import Synchronization
 /// asked it to wait (`429` with `Retry-After`) and, for Slack, no faster than the URL's rate.
 final class Lane: Sendable {
     private enum Event {
-        /// A request got its answer (or failed); its attempts are decided, not yet recorded.
+        /// A request got its answer (or failed): one attempt, or several when the destination had
+        /// it split; decided, not yet recorded.
         case sent([AttemptRecord])
         /// Shutdown cut a request off before any answer; its messages went back to the queue.
         case released
-        /// A request's attempts are in the store; `keepsPending` when a message waits for a retry.
+        /// A write of attempts (of one request or several) is done; `keepsPending` when a message
+        /// waits for a retry.
         case recorded(keepsPending: Bool)
         case woke
         case claimed([Request], blockedUntil: Int64?)
@@ -27,6 +29,9 @@ final class Lane: Sendable {
     private struct Request: Sendable {
         var messages: [QueuedMessage]
         var pieces: [[UInt8]]
+        /// The layout the pieces were rendered in, which joins them (the webhook may change
+        /// before the request goes).
+        var layout: MessageBody
     }
 
     let webhookID: String
@@ -221,7 +226,7 @@ final class Lane: Sendable {
         let layout = MessageBody(for: webhook)
         let pieces = messages.map { layout.piece($0.event) }
         let requests = batching.groups(of: pieces.map(\.count), layout: layout).map {
-            Request(messages: Array(messages[$0]), pieces: Array(pieces[$0]))
+            Request(messages: Array(messages[$0]), pieces: Array(pieces[$0]), layout: layout)
         }
         if webhook.kind == .slack { slackRates.giveBack(webhook.url, count: allowed - requests.count, now: now) }
         return (requests, nil)
@@ -254,7 +259,7 @@ final class Lane: Sendable {
             MessageEnvelope(messageID: $0.id, sequence: $0.sequence, attempt: $0.attempt, event: $0.event)
         }
         let delivery = await sender.send(
-            envelopes, pieces: request.pieces, to: webhook, layout: MessageBody(for: webhook),
+            envelopes, pieces: request.pieces, to: webhook, layout: request.layout,
             timestamp: startedAt / 1000)
         // Messages shutdown cut off go back to the queue; those already answered are recorded.
         let cutOff = delivery.cutOff.flatMap { request.messages[$0] }

@@ -46,6 +46,8 @@ struct MessageSender: Sendable {
                 verdicts: envelopes.map { _ in .pauseWebhook(reason: failure.message) })
             return Delivery(answers: [answer], cutOff: [])
         }
+        // A stack: the lower half of a split, and what a partial refusal leaves, are sent next,
+        // so answers come in message order.
         var answers: [Answer] = []
         var pending: [Range<Int>] = [0..<envelopes.count]
         let dialect = ResponseDialect(webhook)
@@ -56,7 +58,7 @@ struct MessageSender: Sendable {
                     Array(envelopes[range]), body: body, to: webhook, timestamp: timestamp)
             else {
                 return Delivery(
-                    answers: answers.sorted { $0.range.lowerBound < $1.range.lowerBound }, cutOff: [range] + pending)
+                    answers: answers, cutOff: [range] + pending)
             }
             let verdict = DeliveryPolicy.batchVerdict(
                 for: response, count: range.count, dialect: dialect, now: Clock.nowMillis(),
@@ -76,7 +78,7 @@ struct MessageSender: Sendable {
                 if refused + 1 < range.upperBound { pending.append(refused + 1..<range.upperBound) }
             }
         }
-        return Delivery(answers: answers.sorted { $0.range.lowerBound < $1.range.lowerBound }, cutOff: [])
+        return Delivery(answers: answers, cutOff: [])
     }
 
     /// One request, with a bearer token for OAuth webhooks (fetched again once on a `401`).

@@ -156,6 +156,8 @@ extension AuditStore {
             }
             if let webhook = query.webhook { add("(webhook_id = ? OR webhook_name = ?)", [webhook, webhook]) }
             if let eventID = query.eventID {
+                // The links find candidates; the per-message check below is what makes a match (a
+                // link can outlive its attempt while the event stays, and attempt ids can be reused).
                 add(
                     "id IN (SELECT attempt_id FROM attempt_events WHERE event_seq = (SELECT seq FROM events WHERE id = ?))",
                     [eventID])

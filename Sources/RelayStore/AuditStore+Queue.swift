@@ -125,8 +125,9 @@ extension AuditStore {
         changes.webhooksChanged()
     }
 
-    /// Most values in one `IN (…)` list (SQLite allows 32,766 parameters in a statement).
-    static let inListLimit = 1000
+    /// Most values in one `IN (…)` list (SQLite allows 32,766 parameters in a statement); a power
+    /// of two, so padded lists (``padded(_:width:)``) never pass it.
+    static let inListLimit = 1024
 
     /// Makes every message an earlier version of the relay leased in the store due at once (those
     /// versions wrote leases; this one keeps them in memory). Run at start.

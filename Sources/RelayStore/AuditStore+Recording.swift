@@ -27,8 +27,8 @@ extension AuditStore {
     /// Most attempt rows in one `INSERT` (16 values each, well under SQLite's 32,766 parameters).
     private static let insertChunk = 64
 
-    /// Most `attempt_events` links in one `INSERT` (2 values each), and most ids in one `IN`
-    /// list here: a power of two (see ``padded(_:width:)``).
+    /// Most `attempt_events` links in one `INSERT` (2 values each; a power of two, see
+    /// ``padded(_:width:)``).
     private static let linkChunk = 1024
 
     private static func insertAttempts(_ attempts: [AttemptRecord], db: Database) throws {
@@ -153,7 +153,7 @@ extension AuditStore {
         }
         var finished = 0
         for (key, rowIDs) in finishing {
-            for chunk in rowIDs.chunks(of: linkChunk) {
+            for chunk in rowIDs.chunks(of: inListLimit) {
                 let ids = padded(chunk, width: 1)
                 let statement = try db.cachedStatement(
                     sql: """
@@ -169,27 +169,30 @@ extension AuditStore {
         return finished
     }
 
-    /// Health columns, and the state of webhooks a `paused` or `disabled` outcome stops. Returns
-    /// whether a webhook's state changed.
+    /// Health columns, and the state of webhooks a `paused` or `disabled` outcome stops: once
+    /// per request (its messages share a webhook and an answer). Returns whether a webhook's
+    /// state changed.
     private static func updateWebhooks(_ attempts: [AttemptRecord], db: Database) throws -> Bool {
         var health: [String: WebhookHealthChange] = [:]
         var stateChanged = false
         for record in attempts {
-            try record.forEachOutcome { outcome in
-                health[outcome.message.webhookID, default: WebhookHealthChange()].add(outcome, of: record)
-                let stops = outcome.decision.outcome == .paused || outcome.decision.outcome == .disabled
-                guard stops else { return }
-                let state: WebhookState = outcome.decision.outcome == .paused ? .paused : .disabled
-                try db.execute(
-                    sql: """
-                        UPDATE webhooks SET state = ?, state_reason = ?, updated_at = ?
-                        WHERE id = ? AND state = 'active'
-                        """,
-                    arguments: [
-                        state.rawValue, outcome.decision.reason, record.startedAt, outcome.message.webhookID,
-                    ])
-                stateChanged = stateChanged || db.changesCount > 0
+            guard let webhookID = record.messages.first?.message.webhookID else { continue }
+            health[webhookID, default: WebhookHealthChange()].add(record)
+            let stopping = record.messages.indices.first {
+                [.paused, .disabled].contains(record.messages[$0].decision.outcome)
             }
+            guard let stopping else { continue }
+            let decision = record.messages[stopping].decision
+            try db.cachedStatement(
+                sql: """
+                    UPDATE webhooks SET state = ?, state_reason = ?, updated_at = ?
+                    WHERE id = ? AND state = 'active'
+                    """
+            ).execute(arguments: [
+                (decision.outcome == .paused ? WebhookState.paused : .disabled).rawValue, decision.reason,
+                record.startedAt, webhookID,
+            ])
+            stateChanged = stateChanged || db.changesCount > 0
         }
         for (webhookID, change) in health { try change.apply(to: webhookID, db: db) }
         return stateChanged
@@ -201,18 +204,24 @@ extension AuditStore {
 private struct WebhookHealthChange {
     var lastSuccessAt: Int64?
     var lastFailure: (at: Int64, reason: String)?
-    /// Failures after the last success in the call (all of them when none succeeded).
+    /// Attempts that delivered nothing after the last one that delivered (all of them when none did).
     var failuresSinceSuccess = 0
 
-    mutating func add(_ outcome: borrowing MessageOutcome, of record: AttemptRecord) {
-        if outcome.decision.outcome == .delivered {
+    /// Counts one request: a success when it delivered a message, a failure when it delivered
+    /// none; a message it did not deliver (a refused event of a batch) is the last failure.
+    mutating func add(_ record: AttemptRecord) {
+        let messages = record.messages
+        if messages.indices.contains(where: { messages[$0].decision.outcome == .delivered }) {
             lastSuccessAt = record.startedAt
             failuresSinceSuccess = 0
         } else {
+            failuresSinceSuccess += 1
+        }
+        if let failed = messages.indices.first(where: { messages[$0].decision.outcome != .delivered }) {
+            let outcome = messages[failed]
             let reason =
                 outcome.error ?? record.httpStatus.map { "HTTP \($0)" } ?? outcome.decision.outcome.rawValue
             lastFailure = (record.startedAt, reason)
-            failuresSinceSuccess += 1
         }
     }
 

@@ -58,7 +58,7 @@ final class InFlightMessages: Sendable {
         }
     }
 
-    /// Ends a claim that read nothing (it failed).
+    /// Ends a claim that takes nothing (it failed, or its batch is still filling).
     func cancelClaim(_ token: UInt64) {
         state.withLock { $0.endClaim(token) }
     }

@@ -140,6 +140,12 @@ struct AttemptLogTests {
             #expect(try await store.attempts(matching: AttemptQuery(eventID: "b1", outcome: .failed)).isEmpty)
             #expect(try await store.attempts(matching: AttemptQuery(eventID: "nope")).isEmpty)
 
+            // Health counts the request: it delivered, so no failure in a row, and the refused
+            // event is the last failure.
+            let health = try #require(try await store.webhookHealth(webhookID: ids["siem"])[ids["siem"]])
+            #expect(health.lastSuccessAt == Times.later && health.consecutiveFailures == 0)
+            #expect(health.lastFailureReason == "refused \"b2\"")
+
             // Each message moved on by its own outcome.
             let statuses = try await ["b1", "b2", "b3"].asyncMap {
                 try await store.messageStatuses(eventID: $0)[0].status
