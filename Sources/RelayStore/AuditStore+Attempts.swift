@@ -51,7 +51,8 @@ public struct AttemptMember: Sendable, Equatable, Decodable {
     public var nextAttemptAt: Int64?
     public var error: String?
 
-    private enum CodingKeys: String, CodingKey {
+    /// The stored member names (also what the delivery-log filters look up with `json_extract`).
+    enum CodingKeys: String, CodingKey {
         case messageID = "messageId", eventID = "eventId", eventType, attempt, outcome, nextAttemptAt, error
     }
 }
@@ -164,9 +165,9 @@ extension AuditStore {
             }
             // Per message: the row's own columns for a request of one, each member of a batch.
             let perMessage: [(column: String, member: String, value: String)] = [
-                query.eventID.map { ("event_id", "eventId", $0) },
-                query.eventType.map { ("event_type", "eventType", $0) },
-                query.outcome.map { ("outcome", "outcome", $0.rawValue) },
+                query.eventID.map { ("event_id", AttemptMember.CodingKeys.eventID.rawValue, $0) },
+                query.eventType.map { ("event_type", AttemptMember.CodingKeys.eventType.rawValue, $0) },
+                query.outcome.map { ("outcome", AttemptMember.CodingKeys.outcome.rawValue, $0.rawValue) },
             ].compactMap { $0 }
             if !perMessage.isEmpty {
                 let columns = perMessage.map { "\($0.column) = ?" }.joined(separator: " AND ")
