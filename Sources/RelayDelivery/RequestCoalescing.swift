@@ -48,9 +48,13 @@ final class FlushAtRequestEnd: ChannelOutboundHandler, RemovableChannelHandler {
 }
 
 /// Joins the buffers written between two flushes into one, so TLS seals them as one record.
+/// Buffers are joined only up to the 16 KiB a record holds: bigger ones take several records
+/// anyway, and copying them would cost more than it saves.
 final class JoinedWrites: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
+
+    static let recordCapacity = 16 * 1024
 
     private var joined: ByteBuffer?
     private var promises: [EventLoopPromise<Void>] = []
@@ -60,6 +64,9 @@ final class JoinedWrites: ChannelOutboundHandler, RemovableChannelHandler {
             writeJoined(context: context)
             context.write(data, promise: promise)
             return
+        }
+        if let held = joined?.readableBytes, held + buffer.readableBytes > Self.recordCapacity {
+            writeJoined(context: context)
         }
         if let promise { promises.append(promise) }
         if joined == nil {

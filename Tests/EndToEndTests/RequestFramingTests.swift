@@ -32,4 +32,24 @@ import Testing
             }
         }
     }
+
+    @Test func aBodyLargerThanARecordArrivesWholeAfterSmallRequests() async throws {
+        try await TestReceiver.with { receiver in
+            let transport = try HTTPTransport(
+                configuration: .init(
+                    trustedCAFile: TestFixtures.caFile, refuseNonPublicAddresses: false, connectionsPerHost: 1))
+            let bodies = [
+                Array("small".utf8), (0..<200_000).map { UInt8(truncatingIfNeeded: $0 % 251) }, Array("tail".utf8),
+            ]
+            var responses: [AttemptResponse] = []
+            for body in bodies {
+                let request = OutboundRequest(url: receiver.url("/large"), headers: [], body: body)
+                responses.append(await transport.send(request).response)
+            }
+            try await transport.shutdown()
+
+            #expect(responses == Array(repeating: .http(status: 200, retryAfter: nil, body: []), count: 3))
+            #expect(receiver.requests(path: "/large").map(\.body) == bodies)
+        }
+    }
 }
