@@ -6,8 +6,11 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "The relay's URL (env AUDITRELAY_SERVER).")
     var server: String = ProcessInfo.processInfo.environment["AUDITRELAY_SERVER"] ?? "http://127.0.0.1:8080"
 
-    @Option(help: "Admin token (env AUDITRELAY_ADMIN_TOKEN).")
-    var token: String? = ProcessInfo.processInfo.environment["AUDITRELAY_ADMIN_TOKEN"]
+    @Option(name: .customLong("token"), help: "Admin token (env AUDITRELAY_ADMIN_TOKEN).")
+    private var tokenArgument: String?
+
+    /// `--token`, else `AUDITRELAY_ADMIN_TOKEN`.
+    var token: String? { tokenArgument ?? ProcessInfo.processInfo.environment["AUDITRELAY_ADMIN_TOKEN"] }
 
     @Flag(help: "Print the relay's JSON answer instead of a table.")
     var json = false

@@ -12,8 +12,11 @@ struct EventsCommand: AsyncParsableCommand {
 
         @Option(help: "The relay's URL (env AUDITRELAY_SERVER).")
         var server: String = ProcessInfo.processInfo.environment["AUDITRELAY_SERVER"] ?? "http://127.0.0.1:8080"
-        @Option(help: "Ingest token (env AUDITRELAY_INGEST_TOKEN).")
-        var token: String? = ProcessInfo.processInfo.environment["AUDITRELAY_INGEST_TOKEN"]
+        @Option(name: .customLong("token"), help: "Ingest token (env AUDITRELAY_INGEST_TOKEN).")
+        private var tokenArgument: String?
+        private var token: String? {
+            tokenArgument ?? ProcessInfo.processInfo.environment["AUDITRELAY_INGEST_TOKEN"]
+        }
         @Option(help: "Event type, e.g. user.login. Without it, NDJSON is read from stdin.") var type: String?
         @Option(help: "Event id (idempotency key).") var id: String?
         @Option(help: "Who acted.") var actor: String?

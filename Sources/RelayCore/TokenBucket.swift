@@ -23,8 +23,13 @@ public struct TokenBucket: Sendable, Equatable {
         self.refilledAt = now
     }
 
+    /// Refilling starts at the end of a hold; past a hold, a wall clock set back counts again from
+    /// `now` rather than waiting for the old time.
     private mutating func refill(now: Int64) {
-        guard now > refilledAt else { return }
+        guard now > refilledAt else {
+            if now >= heldUntil { refilledAt = now }
+            return
+        }
         tokens = min(Double(burst), tokens + Double(now - refilledAt) * ratePerSecond / 1000)
         refilledAt = now
     }

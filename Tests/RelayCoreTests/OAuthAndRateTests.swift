@@ -202,6 +202,15 @@ struct OAuthAndRateTests {
         #expect(bucket.take(upTo: 1, now: 86_400_000) == 0)
     }
 
+    @Test("A clock set back keeps refilling from the new time instead of waiting for the old one")
+    func clockSetBack() {
+        var bucket = TokenBucket(ratePerSecond: 1, burst: 3, now: 100_000)
+        #expect(bucket.take(upTo: 3, now: 100_000) == 3)
+        #expect(bucket.take(upTo: 1, now: 40_000) == 0)
+        #expect(bucket.nextTokenAt(now: 40_000) == 41_000)
+        #expect(bucket.take(upTo: 5, now: 42_000) == 2)
+    }
+
     @Test("hold(until:) sends nothing before then and starts again from an empty bucket")
     func hold() {
         var bucket = TokenBucket(ratePerSecond: 1, burst: 3, now: 0)
