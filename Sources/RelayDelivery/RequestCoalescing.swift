@@ -15,13 +15,18 @@ import NIOHTTP1
 /// request starts: nothing waits for the head to leave before the body is written.
 enum RequestCoalescing {
     /// Adds both handlers around the connection's `HTTPRequestEncoder`; AsyncHTTPClient runs this
-    /// as its connection initializer, after its own handlers are in place.
+    /// as its connection initializer, after its own handlers are in place. If they cannot be
+    /// added, the connection is closed and fails (an initializer must close what it rejects, or
+    /// the socket leaks: DESIGN.md).
     @Sendable static func install(on channel: any Channel) -> EventLoopFuture<Void> {
         channel.eventLoop.submit {
             let pipeline = channel.pipeline.syncOperations
             let encoder = try pipeline.handler(type: HTTPRequestEncoder.self)
             try pipeline.addHandler(FlushAtRequestEnd(), position: .after(encoder))
             try pipeline.addHandler(JoinedWrites(), position: .before(encoder))
+        }.flatMapErrorThrowing { error in
+            channel.close(promise: nil)
+            throw error
         }
     }
 }

@@ -1,3 +1,5 @@
+import NIOCore
+import NIOEmbedded
 import RelayCore
 import RelayTestSupport
 import Testing
@@ -51,5 +53,15 @@ import Testing
             #expect(responses == Array(repeating: .http(status: 200, retryAfter: nil, body: []), count: 3))
             #expect(receiver.requests(path: "/large").map(\.body) == bodies)
         }
+    }
+
+    @Test func aConnectionTheHandlersCannotJoinIsClosedAndFails() throws {
+        let channel = EmbeddedChannel()  // no HTTP encoder to put them around
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 443)).wait()
+        let installed = RequestCoalescing.install(on: channel)
+        channel.embeddedEventLoop.run()
+
+        #expect(throws: (any Error).self) { try installed.wait() }
+        #expect(!channel.isActive)
     }
 }
