@@ -23,11 +23,16 @@ public struct TokenBucket: Sendable, Equatable {
         self.refilledAt = now
     }
 
+    /// How far behind the last refill a `now` must be to be taken as the wall clock set back,
+    /// rather than a caller that read the clock a moment before another (a lane gives tokens back
+    /// with the `now` it took them at).
+    static let clockStepBack: Int64 = 1_000
+
     /// Refilling starts at the end of a hold; past a hold, a wall clock set back counts again from
     /// `now` rather than waiting for the old time.
     private mutating func refill(now: Int64) {
         guard now > refilledAt else {
-            if now >= heldUntil { refilledAt = now }
+            if now >= heldUntil && refilledAt - now > Self.clockStepBack { refilledAt = now }
             return
         }
         tokens = min(Double(burst), tokens + Double(now - refilledAt) * ratePerSecond / 1000)

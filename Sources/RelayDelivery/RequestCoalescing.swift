@@ -1,7 +1,8 @@
 import NIOCore
 import NIOHTTP1
 
-/// Makes every delivery request leave as one TLS record in one socket write.
+/// Makes every delivery request leave in one socket write, and as one TLS record when it fits
+/// in one (16 KiB).
 ///
 /// AsyncHTTPClient flushes a request's head, its body and its end one by one: two TLS records and
 /// two `write` calls per request, which was a large part of a delivery's cost with one event per
@@ -12,7 +13,8 @@ import NIOHTTP1
 /// - ``JoinedWrites``, below it, joins what was written before that flush into one buffer.
 ///
 /// Holding flushes back is right here because every delivery body is complete bytes when the
-/// request starts: nothing waits for the head to leave before the body is written.
+/// request starts: nothing waits for the head to leave before the body is written. A request
+/// without a `Content-Length` (a streamed body) is left alone.
 enum RequestCoalescing {
     /// Adds both handlers around the connection's `HTTPRequestEncoder`; AsyncHTTPClient runs this
     /// as its connection initializer, after its own handlers are in place. If they cannot be
@@ -31,31 +33,31 @@ enum RequestCoalescing {
     }
 }
 
-/// Passes a flush on only when no request is half written.
-final class FlushAtRequestEnd: ChannelOutboundHandler, RemovableChannelHandler {
+/// Passes a flush on only when no request with a known length is half written.
+final class FlushAtRequestEnd: ChannelOutboundHandler {
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
-    private var requestOpen = false
+    private var holding = false
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head: requestOpen = true
+        case .head(let head): holding = head.headers.contains(name: "Content-Length")
         case .body: break
-        case .end: requestOpen = false
+        case .end: holding = false
         }
         context.write(data, promise: promise)
     }
 
     func flush(context: ChannelHandlerContext) {
-        if !requestOpen { context.flush() }
+        if !holding { context.flush() }
     }
 }
 
 /// Joins the buffers written between two flushes into one, so TLS seals them as one record.
 /// Buffers are joined only up to the 16 KiB a record holds: bigger ones take several records
 /// anyway, and copying them would cost more than it saves.
-final class JoinedWrites: ChannelOutboundHandler, RemovableChannelHandler {
+final class JoinedWrites: ChannelOutboundHandler {
     typealias OutboundIn = IOData
     typealias OutboundOut = IOData
 
@@ -74,9 +76,9 @@ final class JoinedWrites: ChannelOutboundHandler, RemovableChannelHandler {
             writeJoined(context: context)
         }
         if let promise { promises.append(promise) }
-        if joined == nil {
+        if joined == nil || joined!.readableBytes == 0 {
             joined = buffer
-        } else {
+        } else if buffer.readableBytes > 0 {
             joined!.writeBuffer(&buffer)
         }
     }

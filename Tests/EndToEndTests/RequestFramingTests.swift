@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+import NIOHTTP1
 import RelayCore
 import RelayTestSupport
 import Testing
@@ -63,5 +64,46 @@ import Testing
 
         #expect(throws: (any Error).self) { try installed.wait() }
         #expect(!channel.isActive)
+    }
+
+    /// An embedded channel with the encoder and both handlers, as a connection has them.
+    private static func coalescingChannel() throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(HTTPRequestEncoder())
+        let installed = RequestCoalescing.install(on: channel)
+        channel.embeddedEventLoop.run()
+        try installed.wait()
+        return channel
+    }
+
+    @Test func headBodyAndEndLeaveAsOneBufferAtTheEndsFlushAndEveryWriteSucceeds() throws {
+        let channel = try Self.coalescingChannel()
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/hook")
+        head.headers.add(name: "Content-Length", value: "5")
+        let parts: [HTTPClientRequestPart] = [.head(head), .body(.byteBuffer(ByteBuffer(string: "hello"))), .end(nil)]
+        var written: [EventLoopFuture<Void>] = []
+        var outbound: [[ByteBuffer]] = []
+        for part in parts {
+            written.append(channel.writeAndFlush(part))
+            var flushed: [ByteBuffer] = []
+            while let buffer = try channel.readOutbound(as: ByteBuffer.self) { flushed.append(buffer) }
+            outbound.append(flushed)
+        }
+
+        #expect(outbound[0].isEmpty && outbound[1].isEmpty, "nothing leaves before the request's end")
+        #expect(outbound[2].map { String(buffer: $0) } == ["POST /hook HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"])
+        for future in written { try future.wait() }
+        _ = try channel.finish()
+    }
+
+    @Test func aStreamedRequestIsFlushedAsItIsWritten() throws {
+        let channel = try Self.coalescingChannel()
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/stream")
+        head.headers.add(name: "Transfer-Encoding", value: "chunked")
+        try channel.writeAndFlush(HTTPClientRequestPart.head(head)).wait()
+
+        let flushed = try channel.readOutbound(as: ByteBuffer.self)
+        #expect(flushed.map { String(buffer: $0) }?.hasPrefix("POST /stream HTTP/1.1\r\n") == true)
+        _ = try channel.finish()
     }
 }

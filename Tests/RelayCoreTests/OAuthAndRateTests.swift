@@ -211,6 +211,16 @@ struct OAuthAndRateTests {
         #expect(bucket.take(upTo: 5, now: 42_000) == 2)
     }
 
+    @Test("A caller a moment behind another neither refills early nor makes the next refill count twice")
+    func callersOutOfOrder() {
+        var bucket = TokenBucket(ratePerSecond: 1, burst: 3, now: 0)
+        #expect(bucket.take(upTo: 3, now: 0) == 3)
+        #expect(bucket.take(upTo: 1, now: 1_500) == 1)
+        bucket.giveBack(0, now: 1_000)  // a lane that read the clock earlier
+        #expect(bucket.take(upTo: 1, now: 1_900) == 0, "only 0.4 s has passed since the last refill")
+        #expect(bucket.take(upTo: 1, now: 2_500) == 1)
+    }
+
     @Test("hold(until:) sends nothing before then and starts again from an empty bucket")
     func hold() {
         var bucket = TokenBucket(ratePerSecond: 1, burst: 3, now: 0)

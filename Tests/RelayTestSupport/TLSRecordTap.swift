@@ -7,46 +7,39 @@ import Synchronization
 public final class TLSRecordTap: Sendable {
     /// The port clients connect to.
     public let port: Int
-    private let tally: Mutex<Tally>
+    private let tally: RecordTally
 
-    private struct Tally {
-        var connections = 0
-        var applicationDataRecords = 0
-    }
-
-    private init(port: Int) {
+    private init(port: Int, tally: RecordTally) {
         self.port = port
-        self.tally = Mutex(Tally())
+        self.tally = tally
     }
 
     /// Connections accepted so far.
-    public var connections: Int { tally.withLock { $0.connections } }
+    public var connections: Int { tally.counts.withLock { $0.connections } }
 
     /// Application-data records (TLS content type 23) clients have sent so far. Under TLS 1.3
     /// this includes each connection's encrypted `Finished`.
-    public var applicationDataRecords: Int { tally.withLock { $0.applicationDataRecords } }
+    public var applicationDataRecords: Int { tally.counts.withLock { $0.applicationDataRecords } }
 
     /// Runs a tap forwarding to `127.0.0.1:target` for the duration of `body`.
     public static func with<T: Sendable>(
         forwardingTo target: Int, _ body: (TLSRecordTap) async throws -> T
     ) async throws -> T {
-        let box = Mutex<TLSRecordTap?>(nil)
+        let tally = RecordTally()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelOption(.autoRead, value: false)
             .childChannelInitializer { inbound in
-                let tap = box.withLock { $0 }
-                return ClientBootstrap(group: inbound.eventLoop).connect(host: "127.0.0.1", port: target).flatMap {
+                ClientBootstrap(group: inbound.eventLoop).connect(host: "127.0.0.1", port: target).flatMap {
                     outbound in
                     inbound.eventLoop.makeCompletedFuture {
-                        tap?.tally.withLock { $0.connections += 1 }
-                        try inbound.pipeline.syncOperations.addHandler(Forwarder(to: outbound, tap: tap))
-                        try outbound.pipeline.syncOperations.addHandler(Forwarder(to: inbound, tap: nil))
+                        tally.counts.withLock { $0.connections += 1 }
+                        try inbound.pipeline.syncOperations.addHandler(Forwarder(to: outbound, tally: tally))
+                        try outbound.pipeline.syncOperations.addHandler(Forwarder(to: inbound, tally: nil))
                     }.flatMap { inbound.setOption(.autoRead, value: true) }
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let tap = TLSRecordTap(port: server.localAddress?.port ?? 0)
-        box.withLock { $0 = tap }
+        let tap = TLSRecordTap(port: server.localAddress?.port ?? 0, tally: tally)
         do {
             let result = try await body(tap)
             try await server.close()
@@ -56,31 +49,41 @@ public final class TLSRecordTap: Sendable {
             throw error
         }
     }
+}
 
-    fileprivate func count(_ contentType: UInt8) {
-        if contentType == 23 { tally.withLock { $0.applicationDataRecords += 1 } }
+/// What a tap has counted, shared by its connections.
+private final class RecordTally: Sendable {
+    struct Counts {
+        var connections = 0
+        var applicationDataRecords = 0
+    }
+
+    let counts = Mutex(Counts())
+
+    func record(contentType: UInt8) {
+        if contentType == 23 { counts.withLock { $0.applicationDataRecords += 1 } }
     }
 }
 
-/// Passes what one side reads to the other, reading record headers on the way when it has a tap.
+/// Passes what one side reads to the other, reading record headers on the way when it has a tally.
 private final class Forwarder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let peer: any Channel
-    private let tap: TLSRecordTap?
+    private let tally: RecordTally?
     /// Bytes of the record header read so far.
     private var header: [UInt8] = []
     /// Bytes of the current record's body still to come.
     private var bodyLeft = 0
 
-    init(to peer: any Channel, tap: TLSRecordTap?) {
+    init(to peer: any Channel, tally: RecordTally?) {
         self.peer = peer
-        self.tap = tap
+        self.tally = tally
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        if let tap { readRecords(buffer, tap: tap) }
+        if let tally { readRecords(buffer, tally: tally) }
         peer.writeAndFlush(buffer, promise: nil)
     }
 
@@ -93,7 +96,7 @@ private final class Forwarder: ChannelInboundHandler {
     }
 
     /// A record is a 5-byte header (type, version, length) and `length` bytes of body.
-    private func readRecords(_ buffer: ByteBuffer, tap: TLSRecordTap) {
+    private func readRecords(_ buffer: ByteBuffer, tally: RecordTally) {
         let bytes = Array(buffer.readableBytesView)
         var index = 0
         while index < bytes.count {
@@ -106,7 +109,7 @@ private final class Forwarder: ChannelInboundHandler {
             header.append(bytes[index])
             index += 1
             if header.count == 5 {
-                tap.count(header[0])
+                tally.record(contentType: header[0])
                 bodyLeft = Int(header[3]) << 8 | Int(header[4])
                 header = []
             }
