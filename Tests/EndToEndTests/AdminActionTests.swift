@@ -331,7 +331,7 @@ import Testing
                 #expect(resumed.json["state"] as? String == "active")
                 #expect(resumed.json["stateReason"] is NSNull)
 
-                let delivered = try await eventually {
+                let delivered = await eventually {
                     let texts = receiver.requests().dropFirst(refused).map(\.text)
                     return texts.contains { $0.contains(#""p-1""#) } && texts.contains { $0.contains(#""p-2""#) }
                 }

@@ -22,7 +22,7 @@ struct RetentionTests {
             let ids = try await store.declare([try webhookSpec("sink", events: ["user.*"])])
             let sink = ids["sink"]
             let oldEvents = ["delivered", "failed", "expired", "pending", "late"].map { sampleEvent("old-\($0)") }
-            try await store.ingest(
+            _ = try await store.ingest(
                 oldEvents + [sampleEvent("old-unrouted", type: "billing.paid")], receivedAt: Self.old,
                 maxQueued: 1000)
             let claimed = try await store.claimAll(sink, now: Self.old)
@@ -41,7 +41,7 @@ struct RetentionTests {
                 // Queued long ago, delivered only recently: the message, its attempt and its event stay.
                 attemptRecord(byEvent["old-late"]!, AttemptDecision(outcome: .delivered), startedAt: Self.recent),
             ])
-            try await store.ingest(
+            _ = try await store.ingest(
                 [sampleEvent("new-delivered"), sampleEvent("new-unrouted", type: "billing.paid")],
                 receivedAt: Self.recent, maxQueued: 1000)
             let fresh = try await store.claimAll(sink, now: Self.recent)
@@ -99,8 +99,8 @@ struct RetentionTests {
     @Test("an event that is new is kept even with no messages; one received just at the cutoff too")
     func cutoffIsExclusive() async throws {
         try await withTemporaryStore { store, _ in
-            try await store.ingest([sampleEvent("at-cutoff")], receivedAt: Self.cutoff, maxQueued: 10)
-            try await store.ingest([sampleEvent("before-cutoff")], receivedAt: Self.cutoff - 1, maxQueued: 10)
+            _ = try await store.ingest([sampleEvent("at-cutoff")], receivedAt: Self.cutoff, maxQueued: 10)
+            _ = try await store.ingest([sampleEvent("before-cutoff")], receivedAt: Self.cutoff - 1, maxQueued: 10)
             let report = try await store.prune(olderThan: Self.cutoff)
             #expect(report == PruneReport(events: 1))
             #expect(try await store.contents().events == ["at-cutoff"])
@@ -166,7 +166,7 @@ struct RetentionTests {
     @Test("a pruned event's id can be ingested again")
     func prunedIDsAreNewAgain() async throws {
         try await withTemporaryStore { store, _ in
-            try await store.ingest([sampleEvent("again")], receivedAt: Self.old, maxQueued: 10)
+            _ = try await store.ingest([sampleEvent("again")], receivedAt: Self.old, maxQueued: 10)
             _ = try await store.prune(olderThan: Self.cutoff)
             let receipt = try await store.ingest([sampleEvent("again")], receivedAt: Self.recent, maxQueued: 10)
             #expect(receipt.accepted == 1 && receipt.duplicates == 0)
@@ -182,7 +182,8 @@ struct RetentionTests {
     /// `pendingEvery`-th message (from the first) is left retrying, the others are delivered.
     private func seedFinished(_ store: AuditStore, count: Int, pendingEvery: Int = 0) async throws {
         let ids = try await store.declare([try webhookSpec("sink", events: ["*"])])
-        try await store.ingest((0..<count).map { sampleEvent("e\($0)") }, receivedAt: Self.old, maxQueued: 1_000_000)
+        _ = try await store.ingest(
+            (0..<count).map { sampleEvent("e\($0)") }, receivedAt: Self.old, maxQueued: 1_000_000)
         let claimed = try await store.claimAll(ids["sink"], now: Self.old)
         #expect(claimed.count == count)
         try await store.record(
