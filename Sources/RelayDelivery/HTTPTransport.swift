@@ -65,7 +65,7 @@ public final class HTTPTransport: Sendable {
         // `return`), and over HTTP/2 that race left AsyncHTTPClient requests hanging until the
         // deadline (docs/PERFORMANCE.md); keep-alive HTTP/1.1 connections deliver as fast here.
         clientConfiguration.httpVersion = .http1Only
-        // Each request leaves as one TLS record in one write (RequestCoalescing), after the guard.
+        // Each request leaves in one write, as one TLS record up to 16 KiB (RequestCoalescing), after the guard.
         if configuration.refuseNonPublicAddresses {
             clientConfiguration.http1_1ConnectionDebugInitializer = { channel in
                 EgressGuard.check(channel).flatMap { RequestCoalescing.install(on: channel) }
