@@ -24,9 +24,17 @@ public enum ConfigurationLoader {
         ("delivery.connectTimeout", .string), ("delivery.timeout", .string), ("delivery.retrySchedule", .list),
         ("delivery.maxAge", .string), ("delivery.maxRetryAfter", .string), ("delivery.concurrencyPerWebhook", .scalar),
         ("delivery.trustedCAFile", .string), ("delivery.allowPrivateNetworks", .scalar),
-        ("delivery.slackRate", .scalar), ("delivery.slackBurst", .scalar),
+        ("delivery.slackRate", .scalar), ("delivery.slackBurst", .scalar), ("delivery.proxy.url", .string),
+        ("delivery.proxy.noProxy", .list), ("delivery.connectionMaxAge", .string),
         ("retention", .string), ("eventTypes", .structured), ("webhooks", .structured),
         ("log.level", .string), ("log.format", .string),
+    ]
+
+    /// The conventional proxy variables, read (upper case first) when neither the file nor an
+    /// `AUDITRELAY_` variable sets the key.
+    static let proxyFallbacks = [
+        (path: "delivery.proxy.url", names: ["HTTPS_PROXY", "https_proxy"]),
+        (path: "delivery.proxy.noProxy", names: ["NO_PROXY", "no_proxy"]),
     ]
 
     /// Short names kept for the two token settings.
@@ -83,6 +91,12 @@ public enum ConfigurationLoader {
         for (name, path) in aliases.sorted(by: { $0.key < $1.key }) {
             if let value = environment[name] { try set(&tree, path: path, to: parse(value, as: .list, name: name)) }
         }
+        for (path, names) in proxyFallbacks where value(in: tree, path: path) == nil {
+            if let name = names.first(where: { environment[$0] != nil }), let value = environment[name] {
+                let kind: ValueKind = path.hasSuffix("noProxy") ? .list : .string
+                try set(&tree, path: path, to: parse(value, as: kind, name: name))
+            }
+        }
         return try decode(tree)
     }
 
@@ -101,15 +115,26 @@ public enum ConfigurationLoader {
         }
     }
 
-    private static func set(_ tree: inout [String: Any], path: String, to value: Any) throws {
-        let parts = path.split(separator: ".").map(String.init)
-        guard parts.count == 2 else {
-            tree[parts[0]] = value
+    private static func set(_ tree: inout [String: Any], path: String, to value: Any) {
+        set(&tree, parts: path.split(separator: ".").map(String.init)[...], to: value)
+    }
+
+    private static func set(_ tree: inout [String: Any], parts: ArraySlice<String>, to value: Any) {
+        guard let first = parts.first else { return }
+        guard parts.count > 1 else {
+            tree[first] = value
             return
         }
-        var section = tree[parts[0]] as? [String: Any] ?? [:]
-        section[parts[1]] = value
-        tree[parts[0]] = section
+        var section = tree[first] as? [String: Any] ?? [:]
+        set(&section, parts: parts.dropFirst(), to: value)
+        tree[first] = section
+    }
+
+    /// The value at a dotted path of the tree, if set.
+    private static func value(in tree: [String: Any], path: String) -> Any? {
+        var node: Any? = tree
+        for part in path.split(separator: ".") { node = (node as? [String: Any])?[String(part)] }
+        return node
     }
 
     private static func decode(_ tree: [String: Any]) throws -> RelayConfiguration {

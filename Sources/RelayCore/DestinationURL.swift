@@ -19,6 +19,8 @@ public struct DestinationURL: Sendable, Equatable {
     public let host: String
     /// The port connected to.
     public let port: Int
+    /// The path and query as the request line sends them (`/services/collector?channel=1`), `/` when empty.
+    public let requestTarget: String
 
     /// Most characters a destination URL may have.
     public static let maxLength = 2048
@@ -74,7 +76,12 @@ public struct DestinationURL: Sendable, Equatable {
         self.text = text
         self.host = host
         self.port = port
+        let pathAndQuery = afterScheme.dropFirst(authority.count).prefix { $0 != "#" }
+        self.requestTarget = pathAndQuery.hasPrefix("/") ? String(pathAndQuery) : "/" + pathAndQuery
     }
+
+    /// The `Host` header's value: the host, and the port when it is not 443.
+    public var hostHeader: String { port == 443 ? host : "\(host):\(port)" }
 
     /// The rule `text` breaks, or `nil` when it is an acceptable destination.
     public static func problem(_ text: String) -> String? {

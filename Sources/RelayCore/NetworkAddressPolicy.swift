@@ -15,6 +15,13 @@ public enum NetworkAddressPolicy {
     /// The words of every refusal by the egress guard.
     public static let refusalReason = "destination resolves to a non-public address"
 
+    /// The first of a host's resolved addresses that is not public, or `nil` when all are.
+    /// A host with any non-public address is refused whole, so no answer of a name that mixes
+    /// public and private addresses is ever connected to.
+    public static func firstNonPublic(_ addresses: [[UInt8]]) -> [UInt8]? {
+        addresses.first { !isPublic($0) }
+    }
+
     /// Whether `bytes` (4 for IPv4, 16 for IPv6, network order) is a public unicast address.
     public static func isPublic(_ bytes: [UInt8]) -> Bool {
         switch bytes.count {

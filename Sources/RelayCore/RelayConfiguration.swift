@@ -93,13 +93,17 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         public var slackRate = 1.0
         /// Messages sent to one Slack URL at once before ``slackRate`` applies.
         public var slackBurst = 3
+        /// The HTTP proxy deliveries go through, if any.
+        public var proxy = Proxy()
+        /// How long a kept-alive connection is used; a newer one resolves the host again.
+        public var connectionMaxAge = RelayDuration.seconds(300)
         public init() {}
         public init(from decoder: any Decoder) throws {
             let reader = try ConfigReader(
                 decoder,
                 known: [
                     "connectTimeout", "timeout", "retrySchedule", "maxAge", "maxRetryAfter", "concurrencyPerWebhook",
-                    "trustedCAFile", "allowPrivateNetworks", "slackRate", "slackBurst",
+                    "trustedCAFile", "allowPrivateNetworks", "slackRate", "slackBurst", "proxy", "connectionMaxAge",
                 ])
             connectTimeout = try reader.value("connectTimeout", default: connectTimeout)
             timeout = try reader.value("timeout", default: timeout)
@@ -111,11 +115,43 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
             allowPrivateNetworks = try reader.value("allowPrivateNetworks", default: allowPrivateNetworks)
             slackRate = try reader.value("slackRate", default: slackRate)
             slackBurst = try reader.value("slackBurst", default: slackBurst)
+            proxy = try reader.value("proxy", default: proxy)
+            connectionMaxAge = try reader.value("connectionMaxAge", default: connectionMaxAge)
             guard concurrencyPerWebhook >= 1 else {
                 throw reader.invalid("concurrencyPerWebhook", "must be at least 1")
             }
             guard slackRate > 0, slackRate.isFinite else { throw reader.invalid("slackRate", "must be above 0") }
             guard slackBurst >= 1 else { throw reader.invalid("slackBurst", "must be at least 1") }
+        }
+
+        /// `delivery.proxy:`
+        public struct Proxy: Sendable, Equatable, Decodable {
+            /// `http://[user:password@]host:port`; `nil` for direct connections.
+            public var url: String?
+            /// Hosts reached directly (see ``ProxySettings/noProxy``).
+            public var noProxy: [String] = []
+            public init(url: String? = nil, noProxy: [String] = []) {
+                self.url = url
+                self.noProxy = noProxy
+            }
+            public init(from decoder: any Decoder) throws {
+                let reader = try ConfigReader(decoder, known: ["url", "noProxy"])
+                url = try reader.optional("url")
+                noProxy = try reader.value("noProxy", default: noProxy)
+                if let url, !url.isEmpty {
+                    do {
+                        _ = try ProxySettings(url: url, noProxy: noProxy)
+                    } catch {
+                        throw reader.invalid("url", error.description)
+                    }
+                }
+            }
+
+            /// The proxy to use, or `nil` when none is set.
+            public var settings: ProxySettings? {
+                guard let url, !url.isEmpty else { return nil }
+                return try? ProxySettings(url: url, noProxy: noProxy)
+            }
         }
 
         /// The retry schedule in the form the delivery policy uses.

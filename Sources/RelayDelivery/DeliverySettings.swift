@@ -5,19 +5,16 @@ public struct DeliverySettings: Sendable {
     public var schedule: RetrySchedule
     /// Most attempts in flight per webhook.
     public var concurrencyPerWebhook: Int
-    public var allowPrivateNetworks: Bool
     /// Messages a second to one Slack URL, on average.
     public var slackRate: Double
     /// Messages to one Slack URL at once.
     public var slackBurst: Int
 
     public init(
-        schedule: RetrySchedule, concurrencyPerWebhook: Int, allowPrivateNetworks: Bool,
-        slackRate: Double = 1, slackBurst: Int = 3
+        schedule: RetrySchedule, concurrencyPerWebhook: Int, slackRate: Double = 1, slackBurst: Int = 3
     ) {
         self.schedule = schedule
         self.concurrencyPerWebhook = concurrencyPerWebhook
-        self.allowPrivateNetworks = allowPrivateNetworks
         self.slackRate = slackRate
         self.slackBurst = slackBurst
     }
@@ -26,7 +23,6 @@ public struct DeliverySettings: Sendable {
     public init(_ delivery: RelayConfiguration.Delivery) {
         self.init(
             schedule: delivery.schedule, concurrencyPerWebhook: delivery.concurrencyPerWebhook,
-            allowPrivateNetworks: delivery.allowPrivateNetworks,
             slackRate: delivery.slackRate, slackBurst: delivery.slackBurst)
     }
 }

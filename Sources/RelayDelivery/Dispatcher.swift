@@ -30,10 +30,7 @@ public final class Dispatcher: Service {
     ) {
         self.observer = observer
         self.store = store
-        self.transportConfiguration = HTTPTransport.Configuration(
-            connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
-            trustedCAFile: configuration.trustedCAFile,
-            connectionsPerHost: max(8, 2 * configuration.concurrencyPerWebhook))
+        self.transportConfiguration = HTTPTransport.Configuration(configuration)
         self.settings = DeliverySettings(configuration)
         self.logger = logger
     }
@@ -44,24 +41,23 @@ public final class Dispatcher: Service {
     public func run() async throws {
         running.withLock { $0 = true }
         defer { running.withLock { $0 = false } }
-        let transports = try Transports(
-            configuration: transportConfiguration, allowPrivateNetworks: settings.allowPrivateNetworks)
+        let transport = try HTTPTransport(configuration: transportConfiguration)
         do {
-            try await deliver(using: transports)
+            try await deliver(using: transport)
         } catch {
-            try await transports.shutdown()
+            try await transport.shutdown()
             throw error
         }
-        try await transports.shutdown()
+        try await transport.shutdown()
     }
 
-    private func deliver(using transports: Transports) async throws {
+    private func deliver(using transport: HTTPTransport) async throws {
         let released = try await store.releaseAllLeases(now: Clock.nowMillis())
         if released > 0 {
             logger.info("released leases left by an earlier run", metadata: ["relay.messages": "\(released)"])
         }
         let sender = MessageSender(
-            transports: transports, tokens: OAuthTokens(), maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
+            transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
         let slackRates = SlackRateLimits(ratePerSecond: settings.slackRate, burst: settings.slackBurst)
         await withDiscardingTaskGroup { group in
             var lanes: [String: Lane] = [:]

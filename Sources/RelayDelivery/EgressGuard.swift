@@ -5,28 +5,25 @@ import RelayCore
     import Glibc
 #endif
 
-/// Checks the address a new connection is really connected to, before any request is written
-/// on it: a peer that is not public (SPEC §5.3) gets its channel closed and the connection fails
-/// with ``Refusal``. Because the check sees the connected socket, DNS rebinding cannot slip past it.
+/// Checks a destination's resolved addresses before anything is sent to them (SPEC §5.3): when
+/// any is not public, the connection is refused whole, so no packet — not a SYN, not a TLS
+/// hello — goes to a refused address, and an attempt cannot tell an open port from a closed one.
 enum EgressGuard {
-    /// The connection's peer is not a public address.
+    /// The destination resolves to an address that is not public.
     struct Refusal: Error, CustomStringConvertible {
         let address: String
         var description: String { "\(NetworkAddressPolicy.refusalReason) (\(address))" }
     }
 
-    /// The connection initializer AsyncHTTPClient runs on every new HTTP/1.1 and HTTP/2 connection.
-    @Sendable static func check(_ channel: any Channel) -> EventLoopFuture<Void> {
-        guard let peer = channel.remoteAddress, let bytes = addressBytes(peer), NetworkAddressPolicy.isPublic(bytes)
-        else {
-            channel.close(promise: nil)
-            let address = channel.remoteAddress?.ipAddress ?? "unknown"
-            return channel.eventLoop.makeFailedFuture(Refusal(address: address))
+    /// Throws ``Refusal`` naming the first address of `addresses` that is not public.
+    static func check(_ addresses: [SocketAddress]) throws {
+        let bytes = addresses.map { addressBytes($0) ?? [] }
+        if let refused = NetworkAddressPolicy.firstNonPublic(bytes), let index = bytes.firstIndex(of: refused) {
+            throw Refusal(address: addresses[index].ipAddress ?? "unknown")
         }
-        return channel.eventLoop.makeSucceededVoidFuture()
     }
 
-    /// The peer's IP address bytes in network order.
+    /// The address's IP bytes in network order.
     static func addressBytes(_ address: SocketAddress) -> [UInt8]? {
         guard let text = address.ipAddress else { return nil }
         let family: Int32

@@ -1,14 +1,14 @@
-import AsyncHTTPClient
-import Foundation
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import RelayCore
+import Synchronization
 
-/// Sends attempts over one shared `HTTPClient`: keep-alive HTTP/1.1, redirects never followed,
-/// extra trusted roots, and connect and whole-request time-outs.
+/// The relay's HTTPS client for deliveries, on SwiftNIO: HTTP/1.1 with keep-alive connections
+/// the lanes share, each request in one write, redirects never followed, extra trusted roots,
+/// connect and whole-request time-outs, the egress guard before every `connect` and an optional
+/// HTTP proxy (docs/architecture.md, "Outbound requests").
 ///
 /// ```swift
 /// let transport = try HTTPTransport(configuration: .init(trustedCAFile: "ca.pem"))
@@ -18,24 +18,41 @@ public final class HTTPTransport: Sendable {
     /// How the transport connects.
     public struct Configuration: Sendable {
         public var connectTimeout: RelayDuration
-        /// The deadline for one whole request, response body included.
+        /// The deadline for one whole request: connecting, sending, and the response head.
         public var timeout: RelayDuration
         /// Extra PEM roots trusted on top of the system's.
         public var trustedCAFile: String?
-        /// The egress guard: refuse connections whose peer is not a public address (SPEC §5.3).
-        public var refuseNonPublicAddresses: Bool
-        /// Keep-alive connections kept per host (at least the requests one webhook has in flight).
+        /// Whether every destination may resolve to non-public addresses (SPEC §5.3); a request
+        /// can also allow it for itself.
+        public var allowPrivateNetworks: Bool
+        /// The HTTP proxy to tunnel through, if any.
+        public var proxy: ProxySettings?
+        /// How long a connection is reused; the next one resolves the host again.
+        public var connectionMaxAge: RelayDuration
+        /// Idle connections kept per destination (at least the requests one webhook has in flight).
         public var connectionsPerHost: Int
 
         public init(
             connectTimeout: RelayDuration = .seconds(5), timeout: RelayDuration = .seconds(15),
-            trustedCAFile: String? = nil, refuseNonPublicAddresses: Bool = true, connectionsPerHost: Int = 8
+            trustedCAFile: String? = nil, allowPrivateNetworks: Bool = false, proxy: ProxySettings? = nil,
+            connectionMaxAge: RelayDuration = .seconds(300), connectionsPerHost: Int = 8
         ) {
             self.connectTimeout = connectTimeout
             self.timeout = timeout
             self.trustedCAFile = trustedCAFile
-            self.refuseNonPublicAddresses = refuseNonPublicAddresses
+            self.allowPrivateNetworks = allowPrivateNetworks
+            self.proxy = proxy
+            self.connectionMaxAge = connectionMaxAge
             self.connectionsPerHost = connectionsPerHost
+        }
+
+        /// The transport settings of the configuration's `delivery:` section.
+        public init(_ delivery: RelayConfiguration.Delivery) {
+            self.init(
+                connectTimeout: delivery.connectTimeout, timeout: delivery.timeout,
+                trustedCAFile: delivery.trustedCAFile, allowPrivateNetworks: delivery.allowPrivateNetworks,
+                proxy: delivery.proxy.settings, connectionMaxAge: delivery.connectionMaxAge,
+                connectionsPerHost: max(8, 2 * delivery.concurrencyPerWebhook))
         }
     }
 
@@ -46,93 +63,181 @@ public final class HTTPTransport: Sendable {
         public var cancelled: Bool
     }
 
-    private let client: HTTPClient
-    private let timeout: TimeAmount
+    /// How long an unused connection is kept open.
+    static let idleTimeout = TimeAmount.seconds(60)
 
-    public init(configuration: Configuration) throws {
+    private let configuration: Configuration
+    private let connector: Connector
+    private let pool: ConnectionPool
+    private let destinations = Destinations()
+
+    /// A transport for `configuration`; throws when the trusted roots cannot be read.
+    public convenience init(configuration: Configuration) throws {
+        try self.init(configuration: configuration, resolver: SystemResolver())
+    }
+
+    /// A transport that resolves host names with `resolver` (tests give names fixed answers).
+    init(configuration: Configuration, resolver: any HostResolver) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let file = configuration.trustedCAFile {
             tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(file))]
         }
-        var clientConfiguration = HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: .milliseconds(configuration.connectTimeout.milliseconds)))
-        // Without this, a refused or failed connection is retried until the request deadline and
-        // a rejected channel can leak (DESIGN.md pitfalls).
-        clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.connectionsPerHost
-        // HTTP/1.1 only: receivers often answer before reading the whole body (a 401, a 413, nginx's
-        // `return`), and over HTTP/2 that race left AsyncHTTPClient requests hanging until the
-        // deadline (docs/PERFORMANCE.md); keep-alive HTTP/1.1 connections deliver as fast here.
-        clientConfiguration.httpVersion = .http1Only
-        // Each request leaves in one write, as one TLS record up to 16 KiB (RequestCoalescing), after the guard.
-        if configuration.refuseNonPublicAddresses {
-            clientConfiguration.http1_1ConnectionDebugInitializer = { channel in
-                EgressGuard.check(channel).flatMap { RequestCoalescing.install(on: channel) }
-            }
-            clientConfiguration.http2ConnectionDebugInitializer = EgressGuard.check
-        } else {
-            clientConfiguration.http1_1ConnectionDebugInitializer = RequestCoalescing.install
-        }
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        self.timeout = .milliseconds(configuration.timeout.milliseconds)
+        let loops = MultiThreadedEventLoopGroup.singleton
+        self.configuration = configuration
+        self.connector = Connector(
+            loops: loops, resolver: resolver, tls: try NIOSSLContext(configuration: tls),
+            connectTimeout: .milliseconds(configuration.connectTimeout.milliseconds), proxy: configuration.proxy)
+        self.pool = ConnectionPool(
+            maxAge: .milliseconds(configuration.connectionMaxAge.milliseconds), idleTimeout: Self.idleTimeout,
+            maxIdlePerKey: configuration.connectionsPerHost, sweepingOn: loops.next())
     }
 
-    /// Sends `request` and reads the status, `Retry-After` and the first KiB of the body; every
-    /// failure becomes a ``RelayCore/TransportFailure`` rather than an error.
-    public func send(_ request: OutboundRequest, bodyLimit: Int = 1024) async -> Reply {
-        var outbound = HTTPClientRequest(url: request.url)
-        outbound.method = .POST
-        for header in request.headers { outbound.headers.add(name: header.name, value: header.value) }
-        outbound.body = .bytes(ByteBuffer(bytes: request.body))
+    /// Sends `request` and reads the status, `Retry-After` and the first `bodyLimit` bytes of the
+    /// body; every failure becomes a ``RelayCore/TransportFailure`` rather than an error.
+    ///
+    /// The URL rules are checked again first. A new connection goes only to addresses that passed
+    /// the egress guard, unless `allowPrivateNetwork` (or the configuration) lifts it. A kept-alive
+    /// connection found closed before the request was written is replaced without a failure.
+    public func send(_ request: OutboundRequest, allowPrivateNetwork: Bool = false, bodyLimit: Int = 1024) async
+        -> Reply
+    {
+        let destination: DestinationURL
+        switch destinations.parse(request.url) {
+        case .success(let parsed): destination = parsed
+        case .failure(let refusal):
+            return Reply(
+                response: .transportFailure(
+                    TransportFailure(.refusedDestination, "the destination URL is refused: \(refusal.rawValue)")),
+                cancelled: false)
+        }
+        let key = ConnectionKey(
+            host: destination.host, port: destination.port,
+            guarded: !(allowPrivateNetwork || configuration.allowPrivateNetworks))
+        let deadline = NIODeadline.now() + .milliseconds(configuration.timeout.milliseconds)
+        let inUse = InUse()
         do {
-            let response = try await client.execute(outbound, deadline: .now() + timeout)
-            var body: [UInt8] = []
-            for try await chunk in response.body where body.count < bodyLimit {
-                body.append(contentsOf: chunk.readableBytesView.prefix(bodyLimit - body.count))
+            let bytes = try RequestEncoding.encode(request, to: destination, allocator: ByteBufferAllocator())
+            let response = try await withTaskCancellationHandler {
+                try await exchange(bytes, to: destination, key: key, deadline: deadline, bodyLimit: bodyLimit, inUse)
+            } onCancel: {
+                inUse.cancel()
             }
             return Reply(
-                response: .http(
-                    status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
-                    body: body),
+                response: .http(status: response.status, retryAfter: response.retryAfter, body: response.body),
                 cancelled: false)
         } catch {
-            if Task.isCancelled || error is CancellationError || (error as? HTTPClientError) == .cancelled {
+            if Task.isCancelled || error is CancellationError || error as? ExchangeError == .cancelled {
                 return Reply(response: .transportFailure(TransportFailure(.other, "cancelled")), cancelled: true)
             }
-            return Reply(response: .transportFailure(Self.failure(for: error)), cancelled: false)
+            return Reply(
+                response: .transportFailure(Self.failure(for: error, host: destination.host)), cancelled: false)
         }
     }
 
     /// Closes every connection.
     public func shutdown() async throws {
-        try await client.shutdown()
+        pool.close()
     }
 
-    static func failure(for error: any Error) -> TransportFailure {
-        if let refusal = error as? EgressGuard.Refusal {
-            return TransportFailure(.nonPublicAddress, "\(NetworkAddressPolicy.refusalReason) (\(refusal.address))")
-        }
-        if let clientError = error as? HTTPClientError {
-            switch clientError {
-            case .deadlineExceeded, .readTimeout, .writeTimeout:
-                return TransportFailure(.timeout, "the request timed out")
-            case .connectTimeout: return TransportFailure(.timeout, "connecting timed out")
-            case .tlsHandshakeTimeout: return TransportFailure(.tls, "the TLS handshake timed out")
-            case .remoteConnectionClosed: return TransportFailure(.connect, "the destination closed the connection")
-            default: return TransportFailure(.other, "request failed: \(clientError)")
+    /// Sends `bytes` on a kept-alive connection or a new one.
+    private func exchange(
+        _ bytes: ByteBuffer, to destination: DestinationURL, key: ConnectionKey, deadline: NIODeadline,
+        bodyLimit: Int, _ inUse: InUse
+    ) async throws -> ExchangeResponse {
+        while true {
+            let kept = pool.take(key)
+            let connection: Connection
+            if let kept {
+                connection = kept
+            } else {
+                connection = try await connector.open(destination, key: key, deadline: deadline)
+            }
+            guard inUse.start(connection) else {
+                pool.putBack(connection)
+                throw ExchangeError.cancelled
+            }
+            do {
+                let response = try await connection.execute(bytes, deadline: deadline, bodyLimit: bodyLimit)
+                if response.reusable { pool.putBack(connection) }
+                return response
+            } catch ExchangeError.notWritten where kept != nil {
+                continue  // the destination closed it while it was idle; nothing was sent
             }
         }
-        if error is NIOSSLError || error is BoringSSLError {
+    }
+
+    /// The failure recorded for an error of a send to `host`, in words without secrets.
+    static func failure(for error: any Error, host: String) -> TransportFailure {
+        switch error {
+        case let refusal as EgressGuard.Refusal:
+            return TransportFailure(.nonPublicAddress, refusal.description)
+        case let resolution as ResolutionFailure:
+            return TransportFailure(.connect, resolution.description)
+        case let refusal as ProxyTunnelHandler.Refusal:
+            return TransportFailure(.connect, refusal.description)
+        case let header as RequestEncoding.UnsafeHeader:
+            return TransportFailure(.other, header.description)
+        case ExchangeError.timedOut:
+            return TransportFailure(.timeout, "the request timed out")
+        case ExchangeError.closedBeforeResponse, ExchangeError.notWritten, NIOSSLError.uncleanShutdown:
+            return TransportFailure(.connect, "the destination closed the connection before answering")
+        case ChannelError.connectTimeout:
+            return TransportFailure(.timeout, "connecting timed out")
+        case let connection as NIOConnectionError:
+            if connection.connectionErrors.contains(where: {
+                if case .connectTimeout = $0.error as? ChannelError { true } else { false }
+            }) {
+                return TransportFailure(.timeout, "connecting timed out")
+            }
+            let cause = connection.connectionErrors.first.map { "\($0.error)" } ?? "no address to connect to"
+            return TransportFailure(.connect, "connection to \(host) failed: \(cause)")
+        case is NIOSSLError, is BoringSSLError:
             return TransportFailure(.tls, "TLS failed: \(error)")
+        case is HTTPParserError:
+            return TransportFailure(.other, "the response is not valid HTTP/1.1: \(error)")
+        case is IOError, is ChannelError:
+            return TransportFailure(.connect, "connection to \(host) failed: \(error)")
+        default:
+            return TransportFailure(.other, "request failed: \(String(describing: error).prefix(300))")
         }
-        if let connectionError = error as? NIOConnectionError {
-            let causes = connectionError.connectionErrors.map { "\($0.error)" }
-            return TransportFailure(.connect, "connection failed: \(causes.first ?? "\(connectionError)")")
+    }
+}
+
+/// The connection a send is using, so cancelling the send can end its request.
+private final class InUse: Sendable {
+    private let state = Mutex<(connection: Connection?, cancelled: Bool)>((nil, false))
+
+    /// Notes `connection` as the send's; `false` when the send was cancelled already.
+    func start(_ connection: Connection) -> Bool {
+        state.withLock { state in
+            state.connection = connection
+            return !state.cancelled
         }
-        if error is IOError || error is ChannelError {
-            return TransportFailure(.connect, "connection failed: \(error)")
+    }
+
+    func cancel() {
+        let connection = state.withLock { state in
+            state.cancelled = true
+            return state.connection
         }
-        return TransportFailure(.other, "request failed: \(String(describing: error).prefix(300))")
+        connection?.abort(ExchangeError.cancelled)
+    }
+}
+
+/// Destination URLs read once: a lane sends to the same few URLs again and again, and the URL
+/// rules are pure, so a URL once judged needs no second look.
+private final class Destinations: Sendable {
+    private let parsed = Mutex<[String: Result<DestinationURL, DestinationURL.Refusal>]>([:])
+    /// More distinct URLs than this and the memory starts afresh (webhooks are few).
+    private static let capacity = 4096
+
+    func parse(_ url: String) -> Result<DestinationURL, DestinationURL.Refusal> {
+        if let known = parsed.withLock({ $0[url] }) { return known }
+        let verdict = Result { () throws(DestinationURL.Refusal) in try DestinationURL(validating: url) }
+        parsed.withLock { parsed in
+            if parsed.count >= Self.capacity { parsed.removeAll() }
+            parsed[url] = verdict
+        }
+        return verdict
     }
 }

@@ -23,10 +23,9 @@ struct MessageSender: Sendable {
         var cutOff: [Range<Int>]
     }
 
-    let transports: Transports
+    let transport: HTTPTransport
     let tokens: OAuthTokens
     let maxRetryAfterMillis: Int64
-    let urlChecks = URLChecks()
 
     /// Sends `envelopes` (whose rendered pieces are `pieces`, same order) to `webhook`.
     ///
@@ -39,13 +38,6 @@ struct MessageSender: Sendable {
     func send(
         _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageBody, timestamp: Int64
     ) async -> Delivery {
-        if let reason = urlChecks.problem(webhook.url) {
-            let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(reason)")
-            let answer = Answer(
-                range: envelopes.indices, response: .transportFailure(failure),
-                verdicts: envelopes.map { _ in .pauseWebhook(reason: failure.message) })
-            return Delivery(answers: [answer], cutOff: [])
-        }
         // A stack: the lower half of a split, and what a partial refusal leaves, are sent next,
         // so answers come in message order.
         var answers: [Answer] = []
@@ -86,10 +78,9 @@ struct MessageSender: Sendable {
     private func authorizedSend(
         _ envelopes: [MessageEnvelope], body: [UInt8], to webhook: Webhook, timestamp: Int64
     ) async -> AttemptResponse? {
-        let transport = transports.for(webhook)
         guard let credentials = webhook.auth else {
             let request = OutboundRequest.make(envelopes, body: body, to: webhook, timestamp: timestamp)
-            return await transport.send(request).outcome
+            return await transport.send(request, allowPrivateNetwork: webhook.allowPrivateNetwork).outcome
         }
         var rejected: String?
         while true {
@@ -105,7 +96,8 @@ struct MessageSender: Sendable {
             }
             let request = OutboundRequest.make(
                 envelopes, body: body, to: webhook, timestamp: timestamp, bearerToken: token)
-            guard let response = await transport.send(request).outcome else { return nil }
+            guard let response = await transport.send(request, allowPrivateNetwork: webhook.allowPrivateNetwork).outcome
+            else { return nil }
             guard rejected == nil, case .http(401, _, _) = response else { return response }
             rejected = token
         }

@@ -28,7 +28,9 @@ actor OAuthTokens {
         if let running = fetches[key] {
             fetch = running
         } else {
-            fetch = Task { await Self.fetch(credentials, transport: transport) }
+            fetch = Task {
+                await Self.fetch(credentials, transport: transport, allowPrivateNetwork: webhook.allowPrivateNetwork)
+            }
             fetches[key] = fetch
         }
         let result = await fetch.value
@@ -41,13 +43,14 @@ actor OAuthTokens {
         return result.map(\.value)
     }
 
-    private static func fetch(_ credentials: OAuth2ClientCredentials, transport: HTTPTransport) async -> Result<
-        AccessToken, TokenFailure
-    > {
+    private static func fetch(
+        _ credentials: OAuth2ClientCredentials, transport: HTTPTransport, allowPrivateNetwork: Bool
+    ) async -> Result<AccessToken, TokenFailure> {
         if let reason = DestinationURL.problem(credentials.tokenURL) {
             return .failure(.refused("the token URL is refused: \(reason)"))
         }
-        let reply = await transport.send(credentials.tokenRequest(), bodyLimit: 65_536)
+        let reply = await transport.send(
+            credentials.tokenRequest(), allowPrivateNetwork: allowPrivateNetwork, bodyLimit: 65_536)
         switch reply.response {
         case .http(let status, _, let body):
             return AccessToken.parse(status: status, body: body, now: Clock.nowMillis())

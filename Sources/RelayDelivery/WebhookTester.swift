@@ -29,18 +29,14 @@ public enum WebhookTester {
             messageID: Identifier.make(prefix: "msg_", millis: now), sequence: 0, attempt: 1,
             event: AuditEvent(id: eventID, type: "auditrelay.test", occurredAt: now, body: Data(body.utf8)))
         let started = ContinuousClock.now
-        let transports = try Transports(
-            configuration: HTTPTransport.Configuration(
-                connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
-                trustedCAFile: configuration.trustedCAFile),
-            allowPrivateNetworks: configuration.allowPrivateNetworks)
+        let transport = try HTTPTransport(configuration: HTTPTransport.Configuration(configuration))
         let sender = MessageSender(
-            transports: transports, tokens: OAuthTokens(), maxRetryAfterMillis: configuration.maxRetryAfter.milliseconds
+            transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: configuration.maxRetryAfter.milliseconds
         )
         let layout = MessageBody(for: webhook)
         let sent = await sender.send(
             [envelope], pieces: [layout.piece(envelope.event)], to: webhook, layout: layout, timestamp: now / 1000)
-        try await transports.shutdown()
+        try await transport.shutdown()
         let answer = sent.answers.first
         let response = answer?.response ?? .transportFailure(TransportFailure(.other, "cancelled"))
         let verdict = answer?.verdicts.first ?? .retry(retryAfterMillis: nil)

@@ -10,37 +10,39 @@ import Testing
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
     }
 
-    @Test func localhostIsRefusedUnlessAllowedAndNothingLeaks() async throws {
+    @Test func localhostIsRefusedWithoutAConnectionUnlessAllowed() async throws {
         try await TestReceiver.with { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            var configuration = testConfiguration(
-                directory: directory,
-                webhooks: [try hook("guarded", url: receiver.url("/guarded"), events: ["guarded"])])
-            configuration.delivery.allowPrivateNetworks = false
-            configuration.delivery.retrySchedule = Array(repeating: RelayDuration(milliseconds: 50), count: 30)
-            var allowed = try hook("allowed", url: receiver.url("/allowed"), events: ["allowed"])
-            allowed.allowPrivateNetwork = true
-            configuration.webhooks.append(allowed)
-            try await withRelay(configuration) { relay in
-                let before = openFileDescriptors()
-                #expect(try await relay.postEvents(#"{"type":"guarded","id":"g"}"#).status == 202)
-                let store = try relay.openStore()
-                #expect(try await eventually { try await store.attempts().count >= 20 })
-                let refusals = try await store.attempts()
-                #expect(refusals.allSatisfy { $0.outcome == .retrying && $0.httpStatus == nil })
-                let reason = try #require(refusals.first?.error)
-                #expect(reason.hasPrefix("destination resolves to a non-public address"))
-                #expect(reason.contains("127.0.0.1") || reason.contains("::1"))
-                #expect(receiver.requests(path: "/guarded").isEmpty)
-                let after = openFileDescriptors()
-                #expect(after - before < 10, "file descriptors grew from \(before) to \(after)")
+            try await AcceptCounter.with { counter in
+                let directory = try TestFixtures.temporaryDirectory()
+                var configuration = testConfiguration(
+                    directory: directory,
+                    webhooks: [
+                        try hook("guarded", url: "https://localhost:\(counter.port)/guarded", events: ["guarded"])
+                    ])
+                configuration.delivery.allowPrivateNetworks = false
+                configuration.delivery.retrySchedule = Array(repeating: RelayDuration(milliseconds: 50), count: 30)
+                var allowed = try hook("allowed", url: receiver.url("/allowed"), events: ["allowed"])
+                allowed.allowPrivateNetwork = true
+                configuration.webhooks.append(allowed)
+                try await withRelay(configuration) { relay in
+                    let before = openFileDescriptors()
+                    #expect(try await relay.postEvents(#"{"type":"guarded","id":"g"}"#).status == 202)
+                    let store = try relay.openStore()
+                    #expect(try await eventually { try await store.attempts().count >= 20 })
+                    let refusals = try await store.attempts()
+                    #expect(refusals.allSatisfy { $0.outcome == .retrying && $0.httpStatus == nil })
+                    #expect(refusals.first?.error == "destination resolves to a non-public address (127.0.0.1)")
+                    #expect(counter.accepted == 0, "no connection reached the refused address")
+                    let after = openFileDescriptors()
+                    #expect(after - before < 10, "file descriptors grew from \(before) to \(after)")
 
-                #expect(try await relay.postEvents(#"{"type":"allowed","id":"a"}"#).status == 202)
-                _ = try await receiver.waitForRequests(1, path: "/allowed")
-                #expect(
-                    try await eventually {
-                        try await store.messageStatuses(eventID: "a").first?.status == "delivered"
-                    })
+                    #expect(try await relay.postEvents(#"{"type":"allowed","id":"a"}"#).status == 202)
+                    _ = try await receiver.waitForRequests(1, path: "/allowed")
+                    #expect(
+                        try await eventually {
+                            try await store.messageStatuses(eventID: "a").first?.status == "delivered"
+                        })
+                }
             }
         }
     }

@@ -21,11 +21,11 @@ import Testing
     }
 
     private static func sender() throws -> MessageSender {
-        let transports = try Transports(
+        let transport = try HTTPTransport(
             configuration: HTTPTransport.Configuration(
-                connectTimeout: .seconds(5), timeout: .seconds(20), trustedCAFile: TestFixtures.caFile),
-            allowPrivateNetworks: true)
-        return MessageSender(transports: transports, tokens: OAuthTokens(), maxRetryAfterMillis: 60_000)
+                connectTimeout: .seconds(5), timeout: .seconds(20), trustedCAFile: TestFixtures.caFile,
+                allowPrivateNetworks: true))
+        return MessageSender(transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: 60_000)
     }
 
     private static func webhook(_ url: String) -> Webhook {
@@ -63,7 +63,7 @@ import Testing
             #expect(delivery.answers.first?.verdicts == [.delivered, .delivered])
             #expect(delivery.cutOff == [2..<4])
             #expect(receiver.requests().map { $0.text.split(separator: "\n").count } == [4, 2, 2])
-            try await sender.transports.shutdown()
+            try await sender.transport.shutdown()
         }
     }
 }

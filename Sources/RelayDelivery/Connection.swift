@@ -1,0 +1,71 @@
+import NIOCore
+import NIOHTTP1
+
+/// Which connections may carry a request: same host and port, and opened under the same egress
+/// rule (a connection checked for a webhook allowed onto private networks is not reused for one
+/// that is not).
+struct ConnectionKey: Hashable, Sendable {
+    var host: String
+    var port: Int
+    /// Whether the destination's addresses were checked by ``EgressGuard``.
+    var guarded: Bool
+}
+
+/// One open HTTPS connection to a destination, through TLS and ready for requests, one at a time.
+final class Connection: Sendable {
+    let key: ConnectionKey
+    let channel: any Channel
+    /// When it was opened; it is not reused past `delivery.connectionMaxAge`.
+    let openedAt: NIODeadline
+    private let exchange: NIOLoopBound<ExchangeHandler>
+
+    /// Adds TLS (SNI and hostname verification for `key.host`), the response decoder and the
+    /// exchange handler to a connected `channel`, and waits for the TLS handshake. Closes the
+    /// channel when that fails.
+    static func start(
+        on channel: any Channel, key: ConnectionKey, tls: @escaping @Sendable () throws -> any ChannelHandler
+    ) async throws -> Connection {
+        let started = channel.eventLoop.makePromise(of: Connection.self)
+        channel.eventLoop.execute {
+            let exchange = ExchangeHandler(ready: channel.eventLoop.makePromise())
+            do {
+                let connection = Connection(
+                    key: key, channel: channel, exchange: NIOLoopBound(exchange, eventLoop: channel.eventLoop))
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.addHandler(tls())
+                try pipeline.addHandler(EncodedRequestWriter())
+                try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                try pipeline.addHandler(exchange)
+                started.completeWith(exchange.ready.futureResult.map { connection })
+            } catch {
+                exchange.ready.fail(error)
+                started.fail(error)
+            }
+        }
+        do {
+            return try await started.futureResult.get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+    }
+
+    private init(key: ConnectionKey, channel: any Channel, exchange: NIOLoopBound<ExchangeHandler>) {
+        self.key = key
+        self.channel = channel
+        self.exchange = exchange
+        self.openedAt = .now()
+    }
+
+    /// Sends one encoded request and reads its response (see ``ExchangeHandler``).
+    func execute(_ request: ByteBuffer, deadline: NIODeadline, bodyLimit: Int) async throws -> ExchangeResponse {
+        try await channel.eventLoop.flatSubmit {
+            self.exchange.value.execute(request, deadline: deadline, bodyLimit: bodyLimit)
+        }.get()
+    }
+
+    /// Ends the request in flight with `error` and closes the connection.
+    func abort(_ error: any Error) {
+        channel.eventLoop.execute { self.exchange.value.abort(error) }
+    }
+}

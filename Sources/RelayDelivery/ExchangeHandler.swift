@@ -1,0 +1,157 @@
+import NIOCore
+import NIOHTTP1
+import NIOTLS
+
+/// What one request got back on a connection.
+struct ExchangeResponse: Sendable {
+    var status: Int
+    var retryAfter: String?
+    /// The body's first bytes, up to the limit the request asked for.
+    var body: [UInt8]
+    /// Whether the connection can carry the next request.
+    var reusable: Bool
+}
+
+/// Why a request on a connection got no response head.
+enum ExchangeError: Error {
+    /// The connection was already closed (or busy) when the request came: nothing of it was
+    /// written, so it may go again on another connection without counting an attempt.
+    case notWritten
+    /// The destination closed the connection before a complete response head.
+    case closedBeforeResponse
+    /// The request's deadline passed before a complete response head.
+    case timedOut
+    /// The send was cancelled (shutdown).
+    case cancelled
+}
+
+/// Runs one request at a time on a kept-alive HTTP/1.1 connection, the last handler of its
+/// pipeline (after TLS and NIO's response decoder).
+///
+/// The outcome of an attempt is decided by the response head: once a complete status line and
+/// headers have arrived, the response is the answer however its body then ends — read to its
+/// end, cut off by a close without TLS `close_notify`, or past the deadline. The body is read to
+/// its end so the connection can be used again, and only its first `bodyLimit` bytes are kept.
+final class ExchangeHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private struct Pending {
+        var promise: EventLoopPromise<ExchangeResponse>
+        var bodyLimit: Int
+        var deadline: Scheduled<Void>
+        var head: HTTPResponseHead?
+        var body: [UInt8] = []
+    }
+
+    /// What NIO's response decoder must see of each request: only its method matters to it (the
+    /// request's bytes, head and body, are encoded once by ``RequestEncoding``).
+    private static let decoderHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
+
+    private var context: ChannelHandlerContext?
+    private var pending: Pending?
+    /// Succeeds when the TLS handshake is done, fails if the connection fails first.
+    let ready: EventLoopPromise<Void>
+
+    init(ready: EventLoopPromise<Void>) {
+        self.ready = ready
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail(ExchangeError.closedBeforeResponse)
+        ready.fail(ExchangeError.closedBeforeResponse)
+        self.context = nil
+    }
+
+    /// Writes `request` (a whole encoded request) in one write and answers with the response.
+    /// Call on the channel's event loop.
+    func execute(_ request: ByteBuffer, deadline: NIODeadline, bodyLimit: Int) -> EventLoopFuture<ExchangeResponse> {
+        guard let context, context.channel.isActive, pending == nil else {
+            return (self.context?.eventLoop ?? ready.futureResult.eventLoop).makeFailedFuture(ExchangeError.notWritten)
+        }
+        let promise = context.eventLoop.makePromise(of: ExchangeResponse.self)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let timer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.abort(ExchangeError.timedOut) }
+        pending = Pending(promise: promise, bodyLimit: bodyLimit, deadline: timer)
+        context.write(wrapOutboundOut(.head(Self.decoderHead)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(request))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        return promise.futureResult
+    }
+
+    /// Ends the request in flight with `error` (or with its head, when that has arrived) and
+    /// closes the connection.
+    func abort(_ error: any Error) {
+        fail(error)
+        context?.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            pending?.head = head
+        case .body(let buffer):
+            guard let limit = pending?.bodyLimit, let kept = pending?.body.count, kept < limit else { return }
+            pending?.body += buffer.readableBytesView.prefix(limit - kept)
+        case .end:
+            guard let finished = pending, let head = finished.head else { return }
+            pending = nil
+            finished.deadline.cancel()
+            finished.promise.succeed(Self.response(head, body: finished.body, reusable: head.isKeepAlive))
+            if !head.isKeepAlive { context.close(promise: nil) }
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { ready.succeed() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        ready.fail(error)
+        abort(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        ready.fail(ExchangeError.closedBeforeResponse)
+        fail(ExchangeError.closedBeforeResponse)
+        context.fireChannelInactive()
+    }
+
+    /// Answers the request in flight: with its head when that has arrived, else with `error`.
+    private func fail(_ error: any Error) {
+        guard let failed = pending else { return }
+        pending = nil
+        failed.deadline.cancel()
+        if let head = failed.head {
+            failed.promise.succeed(Self.response(head, body: failed.body, reusable: false))
+        } else {
+            failed.promise.fail(error)
+        }
+    }
+
+    private static func response(_ head: HTTPResponseHead, body: [UInt8], reusable: Bool) -> ExchangeResponse {
+        ExchangeResponse(
+            status: Int(head.status.code), retryAfter: head.headers.first(name: "Retry-After"), body: body,
+            reusable: reusable)
+    }
+}
+
+/// Passes each request's encoded bytes to the socket, below NIO's response decoder (which reads
+/// the request parts on their way out to know each request's method).
+final class EncodedRequestWriter: ChannelOutboundHandler {
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = ByteBuffer
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .body(.byteBuffer(let bytes)): context.write(wrapOutboundOut(bytes), promise: promise)
+        case .body(.fileRegion): promise?.fail(ChannelError.operationUnsupported)
+        case .head, .end: promise?.succeed()
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import RelayCore
+import RelayTestSupport
+import Testing
+
+@testable import RelayDelivery
+
+/// How answers are read: the response head decides, however the body ends; kept-alive
+/// connections the destination closed are replaced without a failed attempt.
+@Suite(.timeLimit(.minutes(1))) struct ResponseReadingTests {
+    @Test func anHTTP10AnswerClosedWithoutCloseNotifyIsTheAnswer() async throws {
+        let answer = ScriptedAnswer(
+            "HTTP/1.0 200 OK\r\nServer: BaseHTTP/0.6 Python/3.11.7\r\nContent-Type: text/plain\r\n\r\nreceived",
+            then: .closeWithoutCloseNotify)
+        try await ScriptedHTTPSServer.with(answer: { _ in answer }) { server in
+            let transport = try HTTPTransport.forTests(allowPrivateNetworks: true)
+            var responses: [AttemptResponse] = []
+            for index in 1...3 { responses.append(await transport.send(.test(server.url("/\(index)"))).response) }
+            try await transport.shutdown()
+
+            for response in responses {
+                guard case .http(200, nil, let body) = response else {
+                    Issue.record("expected a 200, got \(response)")
+                    continue
+                }
+                #expect("received".hasPrefix(String(decoding: body, as: UTF8.self)))
+            }
+            #expect(server.requests.map(\.path) == ["/1", "/2", "/3"], "each request sent once")
+            #expect(server.connections == 3, "an HTTP/1.0 answer ends its connection")
+        }
+    }
+
+    @Test func aStatusWithAHeadButNoBodyEndIsDecidedByTheHead() async throws {
+        // A Content-Length longer than what is sent, then a close: the head has arrived.
+        let answer = ScriptedAnswer(
+            "HTTP/1.1 503 Busy\r\nRetry-After: 7\r\nContent-Length: 100\r\n\r\nbusy", then: .closeCleanly)
+        try await ScriptedHTTPSServer.with(answer: { _ in answer }) { server in
+            let transport = try HTTPTransport.forTests(allowPrivateNetworks: true)
+            let reply = await transport.send(.test(server.url()))
+            try await transport.shutdown()
+
+            #expect(reply.response == .http(status: 503, retryAfter: "7", body: Array("busy".utf8)))
+        }
+    }
+
+    @Test func onlyTheFirstKiBOfTheBodyIsKeptAndTheConnectionIsReused() async throws {
+        let body = String(repeating: "b", count: 5000)
+        let answer = ScriptedAnswer("HTTP/1.1 400 Bad\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        try await ScriptedHTTPSServer.with(answer: { _ in answer }) { server in
+            let transport = try HTTPTransport.forTests(allowPrivateNetworks: true)
+            let first = await transport.send(.test(server.url()))
+            let second = await transport.send(.test(server.url()))
+            try await transport.shutdown()
+
+            #expect(
+                first.response
+                    == .http(status: 400, retryAfter: nil, body: Array(repeating: UInt8(ascii: "b"), count: 1024)))
+            #expect(second.response == first.response)
+            #expect(server.connections == 1)
+        }
+    }
+
+    @Test func aConnectionClosedWhileIdleIsReplacedWithoutAFailedAttempt() async throws {
+        // The server closes each connection cleanly right after its answer, as one with a short
+        // keep-alive does between requests.
+        let answer = ScriptedAnswer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", then: .closeCleanly)
+        try await ScriptedHTTPSServer.with(answer: { _ in answer }) { server in
+            let transport = try HTTPTransport.forTests(allowPrivateNetworks: true)
+            var responses: [AttemptResponse] = []
+            for _ in 1...3 {
+                responses.append(await transport.send(.test(server.url())).response)
+                let closed = server.connections
+                while server.closedConnections < closed { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            try await transport.shutdown()
+
+            #expect(
+                responses == Array(repeating: .http(status: 200, retryAfter: nil, body: Array("ok".utf8)), count: 3))
+            #expect(server.requests.count == 3, "no request was sent twice")
+            #expect(server.connections == 3)
+        }
+    }
+
+    @Test func noAnswerBeforeTheDeadlineIsATimeout() async throws {
+        try await TestReceiver.with(respond: { _ in ReceiverReply(delay: .seconds(8)) }) { receiver in
+            let transport = try HTTPTransport.forTests(allowPrivateNetworks: true, timeout: .seconds(2))
+            let reply = await transport.send(.test(receiver.url()))
+            try await transport.shutdown()
+
+            #expect(reply.response.failure == TransportFailure(.timeout, "the request timed out"))
+        }
+    }
+
+    @Test func anUntrustedCertificateIsATLSFailure() async throws {
+        try await ScriptedHTTPSServer.with { server in
+            let transport = try HTTPTransport(configuration: .init(allowPrivateNetworks: true))  // no test CA
+            let reply = await transport.send(.test(server.url()))
+            try await transport.shutdown()
+
+            #expect(reply.response.failure?.kind == .tls)
+            #expect(server.requests.isEmpty)
+        }
+    }
+}
