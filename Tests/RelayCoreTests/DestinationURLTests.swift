@@ -64,3 +64,19 @@ struct DestinationURLTests {
         #expect(DestinationURL.problem(fits + "a")?.contains("2048") == true)
     }
 }
+
+@Suite struct DestinationRequestLineTests {
+    @Test(arguments: [
+        ("https://example.com", "/", "example.com"),
+        (
+            "https://example.com:8088/services/collector?channel=a%20b#frag", "/services/collector?channel=a%20b",
+            "example.com:8088"
+        ),
+        ("https://Example.COM.:443?x=1", "/?x=1", "example.com"),
+    ])
+    func requestTargetAndHostHeader(url: String, target: String, host: String) throws {
+        let destination = try DestinationURL(validating: url)
+        #expect(destination.requestTarget == target)
+        #expect(destination.hostHeader == host)
+    }
+}
