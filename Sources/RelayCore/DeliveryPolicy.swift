@@ -44,6 +44,21 @@ public struct AttemptDecision: Sendable, Equatable {
 /// // .retry(retryAfterMillis: 120_000)
 /// ```
 public enum DeliveryPolicy {
+    /// Until when a destination asked to be sent nothing: the furthest `Retry-After` of the `429`
+    /// answers among `responses`, capped at `maxRetryAfterMillis`; `nil` when none asked.
+    ///
+    /// ```swift
+    /// DeliveryPolicy.holdUntil(after: [.http(status: 429, retryAfter: "30", body: [])], now: 0,
+    ///                          maxRetryAfterMillis: 3_600_000)  // 30_000
+    /// ```
+    public static func holdUntil(after responses: [AttemptResponse], now: Int64, maxRetryAfterMillis: Int64) -> Int64? {
+        let delays = responses.compactMap { response -> Int64? in
+            guard case .http(429, let retryAfter?, _) = response else { return nil }
+            return RetryAfter.delayMillis(retryAfter, now: now)
+        }
+        return delays.max().map { now + min($0, maxRetryAfterMillis) }
+    }
+
     /// Classifies one attempt's response (SPEC §5.1), refined by what Slack or Splunk HEC say in
     /// the body when `dialect` is theirs.
     public static func verdict(

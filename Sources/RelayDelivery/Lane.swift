@@ -12,27 +12,16 @@ import Synchronization
 /// retry scheduled, a stop), and records every attempt. It sends nothing while the destination
 /// asked it to wait (`429` with `Retry-After`) and, for Slack, no faster than the URL's rate.
 final class Lane: Sendable {
-    private enum Event {
-        /// A request got its answer (or failed): one attempt, or several when the destination had
-        /// it split; decided, not yet recorded.
-        case sent([AttemptRecord])
-        /// Shutdown cut a request off before any answer; its messages went back to the queue.
-        case released
-        /// A write of attempts (of one request or several) is done; `keepsPending` when a message
-        /// waits for a retry.
-        case recorded(keepsPending: Bool)
-        case woke
-        case claimed([Request], blockedUntil: Int64?)
-    }
-
     /// Claimed messages ready to go as one request.
-    private struct Request: Sendable {
+    struct Request: Sendable {
         var messages: [QueuedMessage]
         var pieces: [[UInt8]]
         /// The layout the pieces were rendered in, which joins them (the webhook may change
         /// before the request goes).
         var layout: MessageBody
     }
+
+    private typealias Machine = LaneMachine<Request, AttemptRecord>
 
     let webhookID: String
     private let webhook: Mutex<Webhook>
@@ -86,108 +75,63 @@ final class Lane: Sendable {
         signal.signal()
     }
 
-    /// Runs until stopped and every attempt in flight is recorded.
+    /// Runs until stopped and every attempt in flight is recorded: performs what ``LaneMachine``
+    /// decides, each claim, send, write and sleep as a child task whose result is the next event.
     func run() async {
         defer {
             finished.withLock { $0 = true }
             // A lane that stopped itself leaves its webhook to a fresh look by the dispatcher.
             store.changes.webhooksChanged()
         }
-        await withTaskGroup(of: Event.self) { group in
-            var inFlight = 0
-            /// Whether a write of attempts is running. One runs at a time and takes every attempt
-            /// answered meanwhile (`unrecorded`), so a busy lane writes many requests per write; the
-            /// next request does not wait for it, but at most `concurrency` answers wait unwritten.
-            var recording = false
-            var unrecorded: [AttemptRecord] = []
-            func startRecording() {
-                guard !recording, !unrecorded.isEmpty else { return }
-                recording = true
-                let records = unrecorded
-                unrecorded = []
-                group.addTask { .recorded(keepsPending: await self.record(records)) }
-            }
-            var sleeping = false
-            var claiming = false
-            var ready: [Request] = []
+        await withTaskGroup(of: Machine.Event.self) { group in
+            var machine = Machine()
+            var next: [Machine.Action] = []
             while true {
-                // Slack gets one message at a time: in channel order, and a 429 is seen before the
-                // next message goes.
-                let concurrency = webhook.withLock { $0.kind == .slack } ? 1 : settings.concurrencyPerWebhook
-                if isStopped {
-                    if !ready.isEmpty {
-                        try? await store.release(ready.flatMap(\.messages), now: Clock.nowMillis())
-                        ready = []
-                    }
-                    if !sleeping && !claiming && inFlight == 0 && !recording && unrecorded.isEmpty { break }
-                } else {
-                    let held = heldUntil.withLock { $0 }
-                    let now = Clock.nowMillis()
-                    while inFlight < concurrency, unrecorded.count < concurrency, !ready.isEmpty, held <= now {
-                        let request = ready.removeFirst()
+                for action in next + machine.actions(in: context()) {
+                    switch action {
+                    case .finish:
+                        return
+                    case .claim(let requests):
+                        group.addTask {
+                            let (claimed, blockedUntil) = await self.claim(requests: requests)
+                            return .claimed(claimed, blockedUntil: blockedUntil)
+                        }
+                    case .send(let request):
                         group.addTask { await self.attempt(request) }
-                        inFlight += 1
-                    }
-                    if !ready.isEmpty, held > now, !sleeping {
-                        sleeping = true
+                    case .record(let records):
+                        group.addTask { .recorded(keepsPending: await self.record(records)) }
+                    case .sleep(let until):
                         group.addTask {
-                            await self.signal.wait(until: .now + .milliseconds(held - now))
+                            await self.signal.wait(until: .now + .milliseconds(until - Clock.nowMillis()))
                             return .woke
                         }
-                    }
-                    // Claims run beside the sends and keep up to a round ready, so a busy lane
-                    // never waits for the store between requests.
-                    if !claiming, !sleeping, ready.count < concurrency {
-                        claiming = true
+                    case .sleepUntilDue(let blockedUntil):
                         group.addTask {
-                            let (requests, blockedUntil) = await self.claim(requests: concurrency)
-                            return .claimed(requests, blockedUntil: blockedUntil)
-                        }
-                    }
-                }
-                if !isStopped, inFlight == 0, !recording, !claiming, !sleeping {
-                    // Nothing running would wake the loop again: look again in a while.
-                    sleeping = true
-                    group.addTask {
-                        await self.signal.wait(until: .now + .seconds(1))
-                        return .woke
-                    }
-                }
-                guard let event = await group.next() else { break }
-                switch event {
-                case .woke:
-                    sleeping = false
-                case .sent(let records):
-                    inFlight -= 1
-                    unrecorded += records
-                    startRecording()
-                case .released:
-                    inFlight -= 1
-                    signal.signal()
-                case .recorded(let keepsPending):
-                    recording = false
-                    if keepsPending { signal.signal() }
-                    startRecording()
-                case .claimed(let requests, let blockedUntil):
-                    claiming = false
-                    ready += requests
-                    let held = heldUntil.withLock { $0 }
-                    let blocked = held > Clock.nowMillis() ? max(held, blockedUntil ?? 0) : blockedUntil
-                    if requests.isEmpty || blocked != nil, !sleeping, !isStopped {
-                        // At least a moment: a message the queue shows as due but no claim returns
-                        // (an inactive webhook, a store error) must not turn this into a busy loop.
-                        let deadline = max(
-                            await nextDeadline(blockedUntil: blocked) ?? .now + .seconds(3600),
-                            .now + Self.minimumSleep)
-                        sleeping = true
-                        group.addTask {
-                            await self.signal.wait(until: deadline)
+                            // At least a moment: a message the queue shows as due but no claim returns
+                            // (an inactive webhook, a store error) must not turn this into a busy loop.
+                            let due = await self.nextDeadline(blockedUntil: blockedUntil) ?? .now + .seconds(3600)
+                            await self.signal.wait(until: max(due, .now + Self.minimumSleep))
                             return .woke
                         }
+                    case .wake:
+                        signal.signal()
+                    case .release(let requests):
+                        try? await store.release(requests.flatMap(\.messages), now: Clock.nowMillis())
                     }
                 }
+                guard let event = await group.next() else { return }
+                next = machine.receive(event, in: context())
             }
         }
+    }
+
+    /// What the machine decides with: the time, the hold, whether stopped, and the concurrency
+    /// (Slack gets one request at a time).
+    private func context() -> Machine.Context {
+        let concurrency = webhook.withLock { $0.kind == .slack } ? 1 : settings.concurrencyPerWebhook
+        return Machine.Context(
+            now: Clock.nowMillis(), heldUntil: heldUntil.withLock { $0 }, stopped: isStopped,
+            concurrency: concurrency)
     }
 
     /// Most messages one claim takes (a round of big batches is claimed in parts).
@@ -251,7 +195,7 @@ final class Lane: Sendable {
 
     /// Sends one request and decides an attempt for each of its messages; a `paused` or
     /// `disabled` outcome stops the lane at once.
-    private func attempt(_ request: Request) async -> Event {
+    private func attempt(_ request: Request) async -> Machine.Event {
         let webhook = self.webhook.withLock { $0 }
         let startedAt = Clock.nowMillis()
         let started = ContinuousClock.now
@@ -326,12 +270,10 @@ final class Lane: Sendable {
     /// After a `429` with `Retry-After`, sends nothing to this webhook (and, for Slack, to its
     /// URL) until then; the message itself is rescheduled by the policy.
     private func holdIfAsked(_ responses: [AttemptResponse], webhook: Webhook, now: Int64) {
-        let delays = responses.compactMap { response -> Int64? in
-            guard case .http(429, let retryAfter?, _) = response else { return nil }
-            return RetryAfter.delayMillis(retryAfter, now: now)
-        }
-        guard let delay = delays.max() else { return }
-        let until = now + min(delay, settings.schedule.maxRetryAfterMillis)
+        guard
+            let until = DeliveryPolicy.holdUntil(
+                after: responses, now: now, maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
+        else { return }
         heldUntil.withLock { $0 = max($0, until) }
         if webhook.kind == .slack { slackRates.hold(webhook.url, until: until, now: now) }
         signal.signal()  // a sleeping loop re-arms its sleep for the hold

@@ -1,6 +1,7 @@
 import Prometheus
 import RelayCore
 import RelayStore
+import Synchronization
 
 /// The relay's Prometheus metrics, served at `GET /metrics` (names and labels in
 /// docs/operations.md). One registry per application, so tests can run several relays.
@@ -9,6 +10,9 @@ final class RelayMetrics: AttemptObserver {
     private let eventsIngested: Counter
     private let eventsDuplicate: Counter
     private let commitLatency: DurationHistogram
+    /// Each webhook's attempt metrics, made once: the registry's lookup builds the metric's name
+    /// and labels, too much for every attempt.
+    private let attemptMetrics = Mutex<[String: AttemptMetrics]>([:])
     private static let attemptBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(15),
@@ -42,20 +46,36 @@ final class RelayMetrics: AttemptObserver {
     }
 
     func attemptsFinished(webhookName: String, outcomes: [AttemptOutcome: Int], duration: Duration) {
-        for (outcome, count) in outcomes {
-            registry.makeCounter(
-                descriptor: .init(
-                    namespace: "auditrelay", metricName: "attempts", unitName: "total",
-                    helpText: "Delivery attempts by webhook and outcome (one per message a request carried)."),
-                labels: [("webhook", webhookName), ("outcome", outcome.rawValue)]
-            ).increment(by: Int64(count))
+        let metrics = attemptMetrics.withLock { cache in
+            if let known = cache[webhookName] { return known }
+            let made = AttemptMetrics(registry: registry, webhookName: webhookName)
+            cache[webhookName] = made
+            return made
         }
-        registry.makeDurationHistogram(
-            descriptor: .init(
-                namespace: "auditrelay", metricName: "attempt_duration", unitName: "seconds",
-                helpText: "Duration of delivery requests by webhook (a batch is one request)."),
-            labels: [("webhook", webhookName)], buckets: Self.attemptBuckets
-        ).record(duration)
+        for (outcome, count) in outcomes { metrics.attempts[outcome]?.increment(by: Int64(count)) }
+        metrics.duration.record(duration)
+    }
+
+    /// One webhook's attempt counters (by outcome) and duration histogram.
+    private struct AttemptMetrics: Sendable {
+        let attempts: [AttemptOutcome: Counter]
+        let duration: DurationHistogram
+
+        init(registry: PrometheusCollectorRegistry, webhookName: String) {
+            let descriptor = MetricNameDescriptor(
+                namespace: "auditrelay", metricName: "attempts", unitName: "total",
+                helpText: "Delivery attempts by webhook and outcome (one per message a request carried).")
+            attempts = Dictionary(
+                uniqueKeysWithValues: AttemptOutcome.allCases.map { outcome in
+                    let labels = [("webhook", webhookName), ("outcome", outcome.rawValue)]
+                    return (outcome, registry.makeCounter(descriptor: descriptor, labels: labels))
+                })
+            duration = registry.makeDurationHistogram(
+                descriptor: .init(
+                    namespace: "auditrelay", metricName: "attempt_duration", unitName: "seconds",
+                    helpText: "Duration of delivery requests by webhook (a batch is one request)."),
+                labels: [("webhook", webhookName)], buckets: RelayMetrics.attemptBuckets)
+        }
     }
 
     /// The exposition text, with the queue gauges read from the store now.

@@ -28,7 +28,7 @@ import Testing
                     let before = openFileDescriptors()
                     #expect(try await relay.postEvents(#"{"type":"guarded","id":"g"}"#).status == 202)
                     let store = try relay.openStore()
-                    #expect(try await eventually { try await store.attempts().count >= 20 })
+                    #expect(try await eventually(timeout: .seconds(30)) { try await store.attempts().count >= 20 })
                     let refusals = try await store.attempts()
                     #expect(refusals.allSatisfy { $0.outcome == .retrying && $0.httpStatus == nil })
                     #expect(refusals.first?.error == "destination resolves to a non-public address (127.0.0.1)")

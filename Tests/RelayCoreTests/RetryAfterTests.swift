@@ -88,3 +88,17 @@ struct RetryAfterTests {
         #expect(HTTPDate.parseMillis("Sun, 06 NOV 1994 08:49:37 GMT") == Self.rfcExampleMillis)
     }
 }
+
+@Suite("DeliveryPolicy.holdUntil")
+struct HoldTests {
+    @Test("the furthest Retry-After of the 429 answers, capped; other answers ask for nothing")
+    func furthestCappedHold() {
+        let responses: [AttemptResponse] = [
+            .http(status: 429, retryAfter: "5", body: []), .http(status: 429, retryAfter: "30", body: []),
+            .http(status: 503, retryAfter: "600", body: []), .http(status: 429, retryAfter: nil, body: []),
+        ]
+        #expect(DeliveryPolicy.holdUntil(after: responses, now: 1000, maxRetryAfterMillis: 60_000) == 31_000)
+        #expect(DeliveryPolicy.holdUntil(after: responses, now: 1000, maxRetryAfterMillis: 10_000) == 11_000)
+        #expect(DeliveryPolicy.holdUntil(after: Array(responses[2...]), now: 1000, maxRetryAfterMillis: 60_000) == nil)
+    }
+}

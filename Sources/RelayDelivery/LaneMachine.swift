@@ -1,0 +1,140 @@
+/// What a lane does next, decided from what has happened: a value-type state machine with no
+/// I/O, so every decision can be tested without sockets or a store. ``Lane`` is the shell that
+/// performs its actions (claims, sends, writes, sleeps) and feeds back their results.
+///
+/// The rules:
+/// - at most `concurrency` requests in flight (1 for Slack: channel order, and a `429` is seen
+///   before the next message goes), and no new one while `concurrency` answers wait unwritten;
+/// - nothing is sent while the destination's hold (`429` with `Retry-After`) lasts: the lane
+///   sleeps until it ends;
+/// - claims run beside the sends and keep up to a round of requests ready, so a busy lane never
+///   waits for the store between requests; a claim that finds nothing (or a batch still
+///   filling) sleeps until the next message is due;
+/// - one write of attempts runs at a time and takes every answer that came in meanwhile;
+/// - once stopped, ready requests are released, and the lane finishes when every request in
+///   flight is answered and written.
+///
+/// ```swift
+/// var machine = LaneMachine<Request, AttemptRecord>()
+/// for action in machine.actions(in: context) { … }   // .claim(requests: 4)
+/// machine.receive(.claimed(requests, blockedUntil: nil), in: context)
+/// ```
+struct LaneMachine<Request, Record> {
+    /// What happened.
+    enum Event {
+        /// A claim returned `requests`; `blockedUntil` when nothing may go before then (a hold,
+        /// a rate limit, a batch still filling).
+        case claimed([Request], blockedUntil: Int64?)
+        /// A request was answered (or failed): its attempts, decided and not yet written.
+        case sent([Record])
+        /// Shutdown cut a request off before any answer; its messages went back to the queue.
+        case released
+        /// A write of attempts finished; `keepsPending` when a message waits for a retry.
+        case recorded(keepsPending: Bool)
+        /// A sleep ended (its time came, or the lane was woken).
+        case woke
+    }
+
+    /// What to do.
+    enum Action {
+        case claim(requests: Int)
+        case send(Request)
+        /// Write these attempts (one write at a time).
+        case record([Record])
+        /// Sleep until this Unix-millisecond time, or until woken.
+        case sleep(until: Int64)
+        /// Sleep until the webhook's next message is due (or `blockedUntil`, when set).
+        case sleepUntilDue(blockedUntil: Int64?)
+        /// End a sleep now: a retry was scheduled and the next due time may be earlier.
+        case wake
+        /// Give claimed requests back to the queue unsent.
+        case release([Request])
+        /// Every request is answered and written: the lane is done.
+        case finish
+    }
+
+    /// What the lane knows at the moment of a decision.
+    struct Context {
+        var now: Int64
+        /// Unix milliseconds before which nothing is sent.
+        var heldUntil: Int64
+        var stopped: Bool
+        /// Requests allowed in flight at once.
+        var concurrency: Int
+    }
+
+    private var ready: [Request] = []
+    private var inFlight = 0
+    private var unrecorded: [Record] = []
+    private var recording = false
+    private var claiming = false
+    private var sleeping = false
+    private var finished = false
+
+    /// Takes in what happened; the next ``actions(in:)`` acts on it.
+    mutating func receive(_ event: Event, in context: Context) -> [Action] {
+        switch event {
+        case .woke:
+            sleeping = false
+        case .sent(let records):
+            inFlight -= 1
+            unrecorded += records
+        case .released:
+            inFlight -= 1
+            return [.wake]
+        case .recorded(let keepsPending):
+            recording = false
+            if keepsPending { return [.wake] }
+        case .claimed(let requests, let blockedUntil):
+            claiming = false
+            ready += requests
+            let held = context.heldUntil > context.now ? context.heldUntil : nil
+            let blocked = held.map { max($0, blockedUntil ?? 0) } ?? blockedUntil
+            if requests.isEmpty || blocked != nil, !sleeping, !context.stopped {
+                sleeping = true
+                return [.sleepUntilDue(blockedUntil: blocked)]
+            }
+        }
+        return []
+    }
+
+    /// What to start now.
+    mutating func actions(in context: Context) -> [Action] {
+        guard !finished else { return [] }
+        var actions: [Action] = []
+        if !recording, !unrecorded.isEmpty {
+            recording = true
+            actions.append(.record(unrecorded))
+            unrecorded = []
+        }
+        if context.stopped {
+            if !ready.isEmpty {
+                actions.append(.release(ready))
+                ready = []
+            }
+            if !sleeping, !claiming, inFlight == 0, !recording {
+                finished = true
+                actions.append(.finish)
+            }
+            return actions
+        }
+        let held = context.heldUntil > context.now
+        while !held, inFlight < context.concurrency, unrecorded.count < context.concurrency, !ready.isEmpty {
+            actions.append(.send(ready.removeFirst()))
+            inFlight += 1
+        }
+        if held, !ready.isEmpty, !sleeping {
+            sleeping = true
+            actions.append(.sleep(until: context.heldUntil))
+        }
+        // Something is always running now (a claim, a send, a write or a sleep), so the lane is
+        // woken again by its result.
+        if !claiming, !sleeping, ready.count < context.concurrency {
+            claiming = true
+            actions.append(.claim(requests: context.concurrency))
+        }
+        return actions
+    }
+}
+
+extension LaneMachine.Event: Sendable where Request: Sendable, Record: Sendable {}
