@@ -101,3 +101,26 @@ import Testing
         }
     }
 }
+
+/// `delivery.connectionMaxAge`: a kept-alive connection is not reused once it is that old, so
+/// the next request resolves the host again.
+@Suite(.timeLimit(.minutes(1))) struct ConnectionAgeTests {
+    @Test func aConnectionPastItsMaxAgeIsReplaced() async throws {
+        try await ScriptedHTTPSServer.with { server in
+            let configuration = HTTPTransport.Configuration(
+                trustedCAFile: TestFixtures.caFile, allowPrivateNetworks: true,
+                connectionMaxAge: .init(milliseconds: 200))
+            let transport = try HTTPTransport(configuration: configuration)
+            _ = await transport.send(.test(server.url()))
+            _ = await transport.send(.test(server.url()))
+            let reused = server.connections
+            try await Task.sleep(for: .milliseconds(300))
+            _ = await transport.send(.test(server.url()))
+            try await transport.shutdown()
+
+            #expect(reused == 1, "a young connection is reused")
+            #expect(server.connections == 2, "an old one is not")
+            #expect(server.requests.count == 3)
+        }
+    }
+}
