@@ -29,14 +29,7 @@ public final class AcceptCounter: Sendable {
             }
             .bind(host: host, port: 0).get()
         let counter = AcceptCounter(port: server.localAddress?.port ?? 0, tally: tally)
-        do {
-            let result = try await body(counter)
-            try await server.close()
-            return result
-        } catch {
-            try? await server.close()
-            throw error
-        }
+        return try await closing(server) { try await body(counter) }
     }
 }
 

@@ -79,14 +79,7 @@ public final class ScriptedHTTPSServer: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let scripted = ScriptedHTTPSServer(port: server.localAddress?.port ?? 0, tally: tally)
-        do {
-            let result = try await body(scripted)
-            try await server.close()
-            return result
-        } catch {
-            try? await server.close()
-            throw error
-        }
+        return try await closing(server) { try await body(scripted) }
     }
 }
 

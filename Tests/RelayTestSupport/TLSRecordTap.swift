@@ -40,14 +40,7 @@ public final class TLSRecordTap: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let tap = TLSRecordTap(port: server.localAddress?.port ?? 0, tally: tally)
-        do {
-            let result = try await body(tap)
-            try await server.close()
-            return result
-        } catch {
-            try? await server.close()
-            throw error
-        }
+        return try await closing(server) { try await body(tap) }
     }
 }
 

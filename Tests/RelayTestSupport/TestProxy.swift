@@ -35,14 +35,7 @@ public final class TestProxy: Sendable {
             }
             .bind(host: "127.0.0.1", port: 0).get()
         let proxy = TestProxy(port: server.localAddress?.port ?? 0, log: log)
-        do {
-            let result = try await body(proxy)
-            try await server.close()
-            return result
-        } catch {
-            try? await server.close()
-            throw error
-        }
+        return try await closing(server) { try await body(proxy) }
     }
 }
 
