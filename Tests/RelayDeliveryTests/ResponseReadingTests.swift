@@ -109,12 +109,12 @@ import Testing
         try await ScriptedHTTPSServer.with { server in
             let configuration = HTTPTransport.Configuration(
                 trustedCAFile: TestFixtures.caFile, allowPrivateNetworks: true,
-                connectionMaxAge: .init(milliseconds: 200))
+                connectionMaxAge: .seconds(2))
             let transport = try HTTPTransport(configuration: configuration)
             _ = await transport.send(.test(server.url()))
             _ = await transport.send(.test(server.url()))
             let reused = server.connections
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(2100))
             _ = await transport.send(.test(server.url()))
             try await transport.shutdown()
 
