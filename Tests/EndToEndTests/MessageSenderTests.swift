@@ -54,7 +54,7 @@ import Testing
             let send = Task {
                 await sender.send(envelopes, pieces: pieces, to: webhook, layout: layout, timestamp: 0)
             }
-            #expect(try await eventually(timeout: .seconds(10)) { hanging.withLock { $0 } })
+            #expect(await eventually(timeout: .seconds(10)) { hanging.withLock { $0 } })
             send.cancel()
             let delivery = await send.value
             // The first half was answered 200 and is not sent again; the second half was cut off.
