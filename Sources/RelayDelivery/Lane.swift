@@ -226,9 +226,8 @@ final class Lane: Sendable {
                 webhookName: webhook.name, startedAt: startedAt, durationMillis: elapsed.milliseconds,
                 httpStatus: answer.response.httpStatus, responseBody: answer.response.body, messages: outcomes)
         }
-        let decisions = records.flatMap { record in record.messages.indices.map { record.messages[$0].decision } }
-        let tally = decisions.reduce(into: [AttemptOutcome: Int]()) { $0[$1.outcome, default: 0] += 1 }
-        observer?.attemptsFinished(webhookName: webhook.name, outcomes: tally, duration: elapsed)
+        observer?.requestFinished(webhookName: webhook.name, duration: elapsed)
+        let decisions = records.flatMap { record in record.messages.map(\.decision) }
         if let stop = decisions.first(where: { [.paused, .disabled].contains($0.outcome) }) {
             logger.warning("webhook \(stop.outcome.rawValue)", metadata: ["relay.reason": "\(stop.reason ?? "")"])
             self.stop()
@@ -254,6 +253,7 @@ final class Lane: Sendable {
             if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
             do {
                 try await store.record(records)
+                countRecorded(records)
                 return records.contains(where: \.keepsAMessagePending)
             } catch {
                 logger.error(
@@ -265,6 +265,17 @@ final class Lane: Sendable {
         }
         store.forget(records.flatMap { $0.messages.map(\.message) })
         return true
+    }
+
+    /// Tells the observer the outcomes just written, per webhook.
+    private func countRecorded(_ records: [AttemptRecord]) {
+        guard let observer else { return }
+        for record in records {
+            let tally = record.messages.reduce(into: [AttemptOutcome: Int]()) {
+                $0[$1.decision.outcome, default: 0] += 1
+            }
+            observer.attemptsRecorded(webhookName: record.webhookName, outcomes: tally)
+        }
     }
 
     /// After a `429` with `Retry-After`, sends nothing to this webhook (and, for Slack, to its

@@ -45,15 +45,22 @@ final class RelayMetrics: AttemptObserver {
         commitLatency.record(commit)
     }
 
-    func attemptsFinished(webhookName: String, outcomes: [AttemptOutcome: Int], duration: Duration) {
-        let metrics = attemptMetrics.withLock { cache in
+    func requestFinished(webhookName: String, duration: Duration) {
+        metrics(for: webhookName).duration.record(duration)
+    }
+
+    func attemptsRecorded(webhookName: String, outcomes: [AttemptOutcome: Int]) {
+        let metrics = metrics(for: webhookName)
+        for (outcome, count) in outcomes { metrics.attempts[outcome]?.increment(by: Int64(count)) }
+    }
+
+    private func metrics(for webhookName: String) -> AttemptMetrics {
+        attemptMetrics.withLock { cache in
             if let known = cache[webhookName] { return known }
             let made = AttemptMetrics(registry: registry, webhookName: webhookName)
             cache[webhookName] = made
             return made
         }
-        for (outcome, count) in outcomes { metrics.attempts[outcome]?.increment(by: Int64(count)) }
-        metrics.duration.record(duration)
     }
 
     /// One webhook's attempt counters (by outcome) and duration histogram.
