@@ -137,6 +137,11 @@ struct WebhookFields: ParsableArguments {
     @Option(help: "OAuth 2.0 client secret (kept on update when left out).") var oauthClientSecret: String?
     @Option(help: "OAuth 2.0 scope, e.g. https://monitor.azure.com//.default.") var oauthScope: String?
     @Flag(help: "Remove the OAuth settings (update).") var clearAuth = false
+    @Option(help: "PEM file with the TLS client certificate (and its chain) to present to the destination.")
+    var clientCertificate: String?
+    @Option(help: "PEM file with the client certificate's unencrypted private key (sent once, never shown).")
+    var clientKey: String?
+    @Flag(help: "Remove the client certificate and its key (update).") var clearClientCertificate = false
 
     /// The JSON body; on update only what was given.
     func body(creating: Bool) throws -> [String: Any] {
@@ -155,6 +160,7 @@ struct WebhookFields: ParsableArguments {
         if allowPrivateNetwork { body["allowPrivateNetwork"] = true }
         if hubSignature { body["hubSignature"] = true }
         try addDeliveryOptions(to: &body)
+        try addClientCertificate(to: &body)
         if !creating && body.isEmpty { throw CommandFailure("nothing to update: give at least one field option") }
         return body
     }
@@ -186,6 +192,24 @@ struct WebhookFields: ParsableArguments {
         }
     }
 
+    /// `clientCertificate` and `clientKey`, read from the files the options name.
+    private func addClientCertificate(to body: inout [String: Any]) throws {
+        if clearClientCertificate && (clientCertificate != nil || clientKey != nil) {
+            throw CommandFailure("give --clear-client-certificate or --client-certificate/--client-key, not both")
+        }
+        if clearClientCertificate { body["clientCertificate"] = NSNull() }
+        for (member, option, file) in [
+            ("clientCertificate", "--client-certificate", clientCertificate), ("clientKey", "--client-key", clientKey),
+        ] {
+            guard let file else { continue }
+            do {
+                body[member] = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw CommandFailure("\(option): cannot read \(file): \(error.localizedDescription)")
+            }
+        }
+    }
+
     /// The given members, or `nil` when none is.
     private static func object(_ members: [String: Any?]) -> [String: Any]? {
         let given = members.compactMapValues { $0 }
@@ -204,7 +228,8 @@ enum WebhookPrinter {
         var lines: [String] = []
         let order = [
             "id", "name", "kind", "url", "events", "format", "state", "stateReason", "secrets", "authorization",
-            "headers", "splunk", "batch", "auth", "allowPrivateNetwork", "hubSignature", "createdAt", "updatedAt",
+            "headers", "splunk", "batch", "auth", "clientCertificate", "allowPrivateNetwork", "hubSignature",
+            "createdAt", "updatedAt",
         ]
         for key in order where webhook[key] != nil && !(webhook[key] is NSNull) {
             let shown: String

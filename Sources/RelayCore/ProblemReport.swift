@@ -1,7 +1,7 @@
 import Foundation
 
 /// One field-level reason a request was refused, as it appears in a problem+json `errors` list.
-public struct FieldError: Sendable, Equatable, Codable {
+public struct FieldError: Error, Sendable, Equatable, Codable {
     /// Where the problem is, e.g. `type` or `events[3].type`.
     public var field: String
     /// What is wrong, in words an operator can act on.

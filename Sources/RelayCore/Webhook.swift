@@ -56,6 +56,8 @@ public struct Webhook: Sendable, Equatable {
     public var batch: BatchSettings?
     /// Token-based authentication fetched by the relay, instead of a static `authorization`.
     public var auth: OAuth2ClientCredentials?
+    /// The TLS client certificate presented to the destination (custom webhooks only).
+    public var clientCertificate: ClientCertificate?
     /// Unix milliseconds.
     public var createdAt: Int64
     /// Unix milliseconds.
@@ -66,7 +68,8 @@ public struct Webhook: Sendable, Equatable {
         format: MessageFormat = .json, secrets: [String] = [], authorization: String? = nil,
         headers: [String: String] = [:], state: WebhookState = .active, stateReason: String? = nil,
         allowPrivateNetwork: Bool = false, hubSignature: Bool = false, splunk: SplunkFields? = nil,
-        batch: BatchSettings? = nil, auth: OAuth2ClientCredentials? = nil, createdAt: Int64, updatedAt: Int64
+        batch: BatchSettings? = nil, auth: OAuth2ClientCredentials? = nil,
+        clientCertificate: ClientCertificate? = nil, createdAt: Int64, updatedAt: Int64
     ) {
         self.id = id
         self.name = name
@@ -84,6 +87,7 @@ public struct Webhook: Sendable, Equatable {
         self.splunk = splunk
         self.batch = batch
         self.auth = auth
+        self.clientCertificate = clientCertificate
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -11,7 +11,7 @@ public enum WebhookInput {
     /// Members a request may carry.
     public static let fields: Set<String> = [
         "name", "kind", "url", "events", "format", "secrets", "authorization", "headers", "enabled",
-        "allowPrivateNetwork", "hubSignature", "splunk", "batch", "auth",
+        "allowPrivateNetwork", "hubSignature", "splunk", "batch", "auth", "clientCertificate", "clientKey",
     ]
 
     /// A new webhook's spec from a create request; `name` (Slack: defaulted), `url` and `events` are required.
@@ -44,7 +44,8 @@ public enum WebhookInput {
             url: reader.string("url") ?? webhook.url, events: reader.patterns(required: false) ?? webhook.events,
             format: webhook.format, secrets: webhook.secrets, authorization: webhook.authorization,
             headers: webhook.headers, enabled: webhook.enabled, allowPrivateNetwork: webhook.allowPrivateNetwork,
-            hubSignature: webhook.hubSignature, splunk: webhook.splunk, batch: webhook.batch, auth: webhook.auth)
+            hubSignature: webhook.hubSignature, splunk: webhook.splunk, batch: webhook.batch, auth: webhook.auth,
+            clientCertificate: webhook.clientCertificate)
         if spec.kind == .slack, webhook.kind == .custom, json["format"] == nil { spec.format = nil }
         reader.apply(to: &spec)
         try reader.finish(spec)
@@ -176,6 +177,41 @@ public enum WebhookInput {
             if let splunk = object("splunk", SplunkFields.self) { spec.splunk = splunk }
             if let batch = object("batch", BatchSettings.self) { spec.batch = batch }
             if let auth = object("auth", OAuth2ClientCredentials.self) { spec.auth = auth }
+            applyClientCertificate(to: &spec)
+        }
+
+        /// `clientCertificate` and `clientKey`: `null` certificate removes both; either one alone
+        /// is paired with the other one the webhook already has (a renewed certificate for the
+        /// same key), and the pair must belong together.
+        mutating func applyClientCertificate(to spec: inout WebhookSpec) {
+            if json["clientCertificate"] == .null {
+                if json["clientKey"].map({ $0 != .null }) ?? false {
+                    errors.append(FieldError(field: "clientKey", reason: "cannot be set without clientCertificate"))
+                }
+                spec.clientCertificate = nil
+                return
+            }
+            if json["clientKey"] == .null {
+                errors.append(FieldError(field: "clientKey", reason: "is removed with clientCertificate: null"))
+                return
+            }
+            let certificate = string("clientCertificate")
+            let key = string("clientKey")
+            guard certificate != nil || key != nil else { return }
+            let current = spec.clientCertificate
+            guard let certificate = certificate ?? current?.certificatePEM else {
+                errors.append(FieldError(field: "clientCertificate", reason: "is required with clientKey"))
+                return
+            }
+            guard let key = key ?? current?.keyPEM else {
+                errors.append(FieldError(field: "clientKey", reason: "is required with clientCertificate"))
+                return
+            }
+            do {
+                spec.clientCertificate = try ClientCertificate(certificatePEM: certificate, keyPEM: key)
+            } catch {
+                errors.append(error)
+            }
         }
 
         /// A nested object member read with `T`'s strict decoding: `.some(nil)` for `null`, `nil`

@@ -17,13 +17,14 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
     public var splunk: SplunkFields?
     public var batch: BatchSettings?
     public var auth: OAuth2ClientCredentials?
+    public var clientCertificate: ClientCertificate?
 
     public init(
         name: String, kind: WebhookKind = .custom, url: String, events: [EventTypePattern],
         format: MessageFormat? = nil, secrets: [String] = [], authorization: String? = nil,
         headers: [String: String] = [:], enabled: Bool = true, allowPrivateNetwork: Bool = false,
         hubSignature: Bool = false, splunk: SplunkFields? = nil, batch: BatchSettings? = nil,
-        auth: OAuth2ClientCredentials? = nil
+        auth: OAuth2ClientCredentials? = nil, clientCertificate: ClientCertificate? = nil
     ) {
         self.name = name
         self.kind = kind
@@ -39,11 +40,12 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
         self.splunk = splunk
         self.batch = batch
         self.auth = auth
+        self.clientCertificate = clientCertificate
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case name, kind, url, events, format, secrets, authorization, headers, enabled, allowPrivateNetwork
-        case hubSignature, splunk, batch, auth
+        case hubSignature, splunk, batch, auth, clientCertificate, clientKey
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,10 +65,31 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
         splunk = try container.decodeIfPresent(SplunkFields.self, forKey: .splunk)
         batch = try container.decodeIfPresent(BatchSettings.self, forKey: .batch)
         auth = try container.decodeIfPresent(OAuth2ClientCredentials.self, forKey: .auth)
+        let certificate = try container.decodeIfPresent(String.self, forKey: .clientCertificate)
+        let key = try container.decodeIfPresent(String.self, forKey: .clientKey)
+        switch (certificate, key) {
+        case (nil, nil):
+            clientCertificate = nil
+        case (let certificate?, let key?):
+            do {
+                clientCertificate = try ClientCertificate(certificatePEM: certificate, keyPEM: key)
+            } catch {
+                let codingKey: CodingKeys = error.field == "clientKey" ? .clientKey : .clientCertificate
+                throw DecodingError.dataCorruptedError(forKey: codingKey, in: container, debugDescription: error.reason)
+            }
+        case (nil, _):
+            throw DecodingError.keyNotFound(
+                CodingKeys.clientCertificate,
+                .init(codingPath: container.codingPath, debugDescription: "clientKey needs clientCertificate"))
+        case (_, nil):
+            throw DecodingError.keyNotFound(
+                CodingKeys.clientKey,
+                .init(codingPath: container.codingPath, debugDescription: "clientCertificate needs clientKey"))
+        }
     }
 
-    /// Every rule the spec breaks, field by field; empty when it is valid.
-    public func problems() -> [FieldError] {
+    /// Every rule the spec breaks at `now` (Unix milliseconds), field by field; empty when it is valid.
+    public func problems(now: Int64 = Clock.nowMillis()) -> [FieldError] {
         var errors: [FieldError] = []
         if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 200 {
             errors.append(FieldError(field: "name", reason: "must be 1 to 200 characters"))
@@ -95,12 +118,14 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
                     errors.append(FieldError(field: "auth", reason: "set either authorization or auth, not both"))
                 }
             }
+            if let problem = clientCertificate?.expiryProblem(now: now) { errors.append(problem) }
         }
         if kind == .slack {
             let customOnly: [(String, Bool)] = [
                 ("secrets", !secrets.isEmpty), ("authorization", authorization != nil), ("headers", !headers.isEmpty),
                 ("format", format != nil && format != .json), ("hubSignature", hubSignature),
                 ("splunk", splunk != nil), ("batch", batch != nil), ("auth", auth != nil),
+                ("clientCertificate", clientCertificate != nil),
             ]
             for (field, present) in customOnly where present {
                 errors.append(FieldError(field: field, reason: "applies to custom webhooks only"))
@@ -115,7 +140,8 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
             id: id, name: name, kind: kind, url: url, events: events, format: format ?? .json, secrets: secrets,
             authorization: authorization, headers: headers, state: enabled ? .active : .disabled,
             stateReason: enabled ? nil : Self.disabledInFileReason, allowPrivateNetwork: allowPrivateNetwork,
-            hubSignature: hubSignature, splunk: splunk, batch: batch, auth: auth, createdAt: now, updatedAt: now)
+            hubSignature: hubSignature, splunk: splunk, batch: batch, auth: auth, clientCertificate: clientCertificate,
+            createdAt: now, updatedAt: now)
     }
 
     /// Why a webhook declared with `enabled: false` is disabled.

@@ -1,14 +1,16 @@
 import NIOCore
 import NIOHTTP1
 
-/// Which connections may carry a request: same host and port, and opened under the same egress
-/// rule (a connection checked for a webhook allowed onto private networks is not reused for one
-/// that is not).
+/// Which connections may carry a request: same host and port, opened under the same egress rule
+/// (a connection checked for a webhook allowed onto private networks is not reused for one that
+/// is not), presenting the same client certificate.
 struct ConnectionKey: Hashable, Sendable {
     var host: String
     var port: Int
     /// Whether the destination's addresses were checked by ``EgressGuard``.
     var guarded: Bool
+    /// The fingerprint of the client certificate the connection presented, if any.
+    var clientCertificate: String? = nil
 }
 
 /// One open HTTPS connection to a destination, through TLS and ready for requests, one at a time.

@@ -9,13 +9,17 @@ import RelayCore
 struct Connector: Sendable {
     let loops: any EventLoopGroup
     let resolver: any HostResolver
-    let tls: NIOSSLContext
+    let tls: TLSContexts
     let connectTimeout: TimeAmount
     let proxy: ProxySettings?
 
-    /// A connection to `destination`, ready for requests. Connecting, the tunnel and the TLS
-    /// handshake together take at most the connect time-out (and end by `deadline`).
-    func open(_ destination: DestinationURL, key: ConnectionKey, deadline: NIODeadline) async throws -> Connection {
+    /// A connection to `destination`, presenting `clientCertificate` if given, ready for requests.
+    /// Connecting, the tunnel and the TLS handshake together take at most the connect time-out
+    /// (and end by `deadline`).
+    func open(
+        _ destination: DestinationURL, key: ConnectionKey, clientCertificate: ClientCertificate?, deadline: NIODeadline
+    ) async throws -> Connection {
+        let context = try tls.context(presenting: clientCertificate)
         let proxy = self.proxy.flatMap { $0.applies(to: destination.host) ? $0 : nil }
         var addresses: [SocketAddress] = []
         // Through a proxy, the destination is still resolved and checked here (SPEC §5.3); a
@@ -38,9 +42,8 @@ struct Connector: Sendable {
             if let proxy {
                 try await ProxyTunnelHandler.open(on: channel, to: destination, authorization: proxy.authorization)
             }
-            let tls = self.tls
             return try await Connection.start(on: channel, key: key) {
-                try NIOSSLClientHandler(context: tls, serverHostname: destination.host)
+                try NIOSSLClientHandler(context: context, serverHostname: destination.host)
             }
         } catch {
             channel.close(promise: nil)

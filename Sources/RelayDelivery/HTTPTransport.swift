@@ -85,7 +85,7 @@ public final class HTTPTransport: Sendable {
         let loops = MultiThreadedEventLoopGroup.singleton
         self.configuration = configuration
         self.connector = Connector(
-            loops: loops, resolver: resolver, tls: try NIOSSLContext(configuration: tls),
+            loops: loops, resolver: resolver, tls: try TLSContexts(configuration: tls),
             connectTimeout: .milliseconds(configuration.connectTimeout.milliseconds), proxy: configuration.proxy)
         self.pool = ConnectionPool(
             maxAge: .milliseconds(configuration.connectionMaxAge.milliseconds), idleTimeout: Self.idleTimeout,
@@ -96,11 +96,13 @@ public final class HTTPTransport: Sendable {
     /// body; every failure becomes a ``RelayCore/TransportFailure`` rather than an error.
     ///
     /// The URL rules are checked again first. A new connection goes only to addresses that passed
-    /// the egress guard, unless `allowPrivateNetwork` (or the configuration) lifts it. A kept-alive
-    /// connection found closed before the request was written is replaced without a failure.
-    public func send(_ request: OutboundRequest, allowPrivateNetwork: Bool = false, bodyLimit: Int = 1024) async
-        -> Reply
-    {
+    /// the egress guard, unless `allowPrivateNetwork` (or the configuration) lifts it, and presents
+    /// `clientCertificate` when the destination asks for one. A kept-alive connection found closed
+    /// before the request was written is replaced without a failure.
+    public func send(
+        _ request: OutboundRequest, allowPrivateNetwork: Bool = false, clientCertificate: ClientCertificate? = nil,
+        bodyLimit: Int = 1024
+    ) async -> Reply {
         let destination: DestinationURL
         switch destinations.parse(request.url) {
         case .success(let parsed): destination = parsed
@@ -112,13 +114,16 @@ public final class HTTPTransport: Sendable {
         }
         let key = ConnectionKey(
             host: destination.host, port: destination.port,
-            guarded: !(allowPrivateNetwork || configuration.allowPrivateNetworks))
+            guarded: !(allowPrivateNetwork || configuration.allowPrivateNetworks),
+            clientCertificate: clientCertificate?.fingerprint)
         let deadline = NIODeadline.now() + .milliseconds(configuration.timeout.milliseconds)
         let inUse = InUse()
         do {
             let bytes = try RequestEncoding.encode(request, to: destination, allocator: ByteBufferAllocator())
             let response = try await withTaskCancellationHandler {
-                try await exchange(bytes, to: destination, key: key, deadline: deadline, bodyLimit: bodyLimit, inUse)
+                try await exchange(
+                    bytes, to: destination, key: key, presenting: clientCertificate, deadline: deadline,
+                    bodyLimit: bodyLimit, inUse)
             } onCancel: {
                 inUse.cancel()
             }
@@ -141,8 +146,8 @@ public final class HTTPTransport: Sendable {
 
     /// Sends `bytes` on a kept-alive connection or a new one.
     private func exchange(
-        _ bytes: ByteBuffer, to destination: DestinationURL, key: ConnectionKey, deadline: NIODeadline,
-        bodyLimit: Int, _ inUse: InUse
+        _ bytes: ByteBuffer, to destination: DestinationURL, key: ConnectionKey,
+        presenting clientCertificate: ClientCertificate?, deadline: NIODeadline, bodyLimit: Int, _ inUse: InUse
     ) async throws -> ExchangeResponse {
         while true {
             let kept = pool.take(key)
@@ -150,7 +155,8 @@ public final class HTTPTransport: Sendable {
             if let kept {
                 connection = kept
             } else {
-                connection = try await connector.open(destination, key: key, deadline: deadline)
+                connection = try await connector.open(
+                    destination, key: key, clientCertificate: clientCertificate, deadline: deadline)
             }
             guard inUse.start(connection) else {
                 pool.putBack(connection)

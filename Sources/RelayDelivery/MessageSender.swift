@@ -80,7 +80,7 @@ struct MessageSender: Sendable {
     ) async -> AttemptResponse? {
         guard let credentials = webhook.auth else {
             let request = OutboundRequest.make(envelopes, body: body, to: webhook, timestamp: timestamp)
-            return await transport.send(request, allowPrivateNetwork: webhook.allowPrivateNetwork).outcome
+            return await transport.send(request, for: webhook).outcome
         }
         var rejected: String?
         while true {
@@ -96,11 +96,19 @@ struct MessageSender: Sendable {
             }
             let request = OutboundRequest.make(
                 envelopes, body: body, to: webhook, timestamp: timestamp, bearerToken: token)
-            guard let response = await transport.send(request, allowPrivateNetwork: webhook.allowPrivateNetwork).outcome
+            guard let response = await transport.send(request, for: webhook).outcome
             else { return nil }
             guard rejected == nil, case .http(401, _, _) = response else { return response }
             rejected = token
         }
+    }
+}
+
+extension HTTPTransport {
+    /// Sends `request` to `webhook`'s destination under its egress rule and with its client certificate.
+    func send(_ request: OutboundRequest, for webhook: Webhook) async -> Reply {
+        await send(
+            request, allowPrivateNetwork: webhook.allowPrivateNetwork, clientCertificate: webhook.clientCertificate)
     }
 }
 

@@ -20,6 +20,7 @@ struct WebhookView: Encodable {
     let splunk: SplunkFields?
     let batch: BatchSettings?
     let auth: OAuth2ClientCredentials?
+    let clientCertificate: ClientCertificateView?
     let createdAt: String
     let updatedAt: String
     let health: HealthView
@@ -47,13 +48,14 @@ struct WebhookView: Encodable {
             masked.clientSecret = WebhookSecrets.mask(auth.clientSecret)
             return masked
         }
+        clientCertificate = webhook.clientCertificate.map(ClientCertificateView.init)
         createdAt = RFC3339.format(millis: webhook.createdAt)
         updatedAt = RFC3339.format(millis: webhook.updatedAt)
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, name, kind, url, events, format, secrets, authorization, headers, enabled, state, stateReason
-        case allowPrivateNetwork, hubSignature, splunk, batch, auth, createdAt, updatedAt, health
+        case allowPrivateNetwork, hubSignature, splunk, batch, auth, clientCertificate, createdAt, updatedAt, health
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -76,10 +78,24 @@ struct WebhookView: Encodable {
             try container.encode(splunk, forKey: .splunk)
             try container.encode(batch, forKey: .batch)
             try container.encode(auth, forKey: .auth)
+            try container.encode(clientCertificate, forKey: .clientCertificate)
         }
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(health, forKey: .health)
+    }
+}
+
+/// A webhook's client certificate as reads show it: which one and until when, never the key.
+struct ClientCertificateView: Encodable {
+    let subject: String
+    let notValidAfter: String
+    let fingerprint: String
+
+    init(_ certificate: ClientCertificate) {
+        subject = certificate.subject
+        notValidAfter = RFC3339.format(millis: certificate.notValidAfter)
+        fingerprint = certificate.fingerprint
     }
 }
 

@@ -79,7 +79,8 @@ extension AuditStore {
         }
     }
 
-    /// The columns of a webhook row; secrets, authorization and OAuth client credentials sealed.
+    /// The columns of a webhook row; secrets, authorization, OAuth client credentials and the
+    /// client certificate's key sealed.
     func encodeWebhook(_ webhook: Webhook) throws -> [String: DatabaseValue] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -108,6 +109,8 @@ extension AuditStore {
             "auth_sealed": try webhook.auth.map {
                 try sealer.seal(String(decoding: try encoder.encode($0), as: UTF8.self))
             }.databaseValue,
+            "client_certificate": webhook.clientCertificate?.certificatePEM.databaseValue ?? .null,
+            "client_key_sealed": try webhook.clientCertificate.map { try sealer.seal($0.keyPEM) }.databaseValue,
             "created_at": webhook.createdAt.databaseValue,
             "updated_at": webhook.updatedAt.databaseValue,
         ]
@@ -132,7 +135,14 @@ extension AuditStore {
             auth: try (row["auth_sealed"] as Data?).map {
                 try decoder.decode(OAuth2ClientCredentials.self, from: Data(try sealer.open($0).utf8))
             },
+            clientCertificate: try clientCertificate(
+                certificatePEM: row["client_certificate"], sealedKey: row["client_key_sealed"]),
             createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+
+    private func clientCertificate(certificatePEM: String?, sealedKey: Data?) throws -> ClientCertificate? {
+        guard let certificatePEM, let sealedKey else { return nil }
+        return try ClientCertificate(certificatePEM: certificatePEM, keyPEM: try sealer.open(sealedKey))
     }
 }
 

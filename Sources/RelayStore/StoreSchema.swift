@@ -134,6 +134,13 @@ enum StoreSchema {
                     END;
                     """)
         }
+        migrator.registerMigration("7-client-certificates") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE webhooks ADD COLUMN client_certificate TEXT;
+                    ALTER TABLE webhooks ADD COLUMN client_key_sealed BLOB;
+                    """)
+        }
         return migrator
     }
 }

@@ -1,15 +1,17 @@
 import Crypto
 import Foundation
 import RelayCore
+import RelayTestSupport
 import Testing
 
 @testable import RelayStore
 
-/// SPEC §3.2: secrets and authorization values are encrypted at rest.
+/// SPEC §3.2: secrets, authorization values and client certificates' keys are encrypted at rest.
 @Suite("Secrets at rest")
 struct SecretsAtRestTests {
     private let secret = "whsec_plaintextSECRET1"
     private let authorization = "Bearer plainAUTHvalue"
+    private let clientIdentity = Result { try TestClientCA().issue() }
 
     /// The raw bytes of the database file and its WAL (when present).
     private func rawFiles(_ temporary: TemporaryStore) throws -> [(name: String, bytes: Data)] {
@@ -27,6 +29,9 @@ struct SecretsAtRestTests {
             #expect(bytes.range(of: Data(secret.utf8)) == nil, "secret in \(name)")
             #expect(bytes.range(of: Data("plaintextSECRET1".utf8)) == nil, "secret in \(name)")
             #expect(bytes.range(of: Data("plainAUTHvalue".utf8)) == nil, "authorization in \(name)")
+            for line in try clientIdentity.get().keyPEM.split(separator: "\n") where !line.hasPrefix("-----") {
+                #expect(bytes.range(of: Data(line.utf8)) == nil, "client key in \(name)")
+            }
         }
     }
 
@@ -35,7 +40,9 @@ struct SecretsAtRestTests {
         let temporary = try TemporaryStore()
         defer { temporary.remove() }
         let store = try temporary.open()
-        let spec = try webhookSpec("sealed", events: ["*"], secrets: [secret], authorization: authorization)
+        var spec = try webhookSpec("sealed", events: ["*"], secrets: [secret], authorization: authorization)
+        let identity = try clientIdentity.get()
+        spec.clientCertificate = try ClientCertificate(certificatePEM: identity.certificatePEM, keyPEM: identity.keyPEM)
         let id = try await store.declare([spec])["sealed"]
         // The name is stored in clear, so finding it proves the scan reads the right bytes.
         #expect(try rawFiles(temporary).contains { $0.bytes.range(of: Data("sealed".utf8)) != nil })
@@ -48,6 +55,7 @@ struct SecretsAtRestTests {
         let webhook = try #require(try await reopened.webhook(id: id))
         #expect(webhook.secrets == [secret])
         #expect(webhook.authorization == authorization)
+        #expect(webhook.clientCertificate == spec.clientCertificate)
     }
 
     @Test("a store opened with another key cannot read the secrets")

@@ -69,8 +69,10 @@ public final class TestReceiver: Sendable {
         throw ReceiverTimeout(expected: count, received: requests(path: path).count)
     }
 
-    /// Runs a receiver for the duration of `body`; `respond` is called for each request.
+    /// Runs a receiver for the duration of `body`; `respond` is called for each request. With
+    /// `clientCA`, the TLS handshake requires a client certificate that CA issued.
     public static func with<T: Sendable>(
+        clientCA: String? = nil,
         respond: @escaping @Sendable (ReceivedRequest) async -> ReceiverReply = { _ in ReceiverReply() },
         _ body: (TestReceiver) async throws -> T
     ) async throws -> T {
@@ -93,9 +95,13 @@ public final class TestReceiver: Sendable {
                 status: .init(code: reply.status), headers: fields,
                 body: .init(byteBuffer: ByteBuffer(string: reply.body)))
         }
-        let tls = TLSConfiguration.makeServerConfiguration(
+        var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(TestFixtures.certificateFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: TestFixtures.keyFile, format: .pem)))
+        if let clientCA {
+            tls.certificateVerification = .noHostnameVerification
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCA.utf8)))
+        }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "test-receiver")
         logger.logLevel = .warning
