@@ -88,7 +88,8 @@ extension AuditStore {
         }
         let select = "SELECT seq, id, type, occurred_at, body FROM events WHERE"
         if high - low < Int64(seqs.count) * 4 {
-            let rows = try Row.fetchCursor(db, sql: "\(select) seq BETWEEN ? AND ?", arguments: [low, high])
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "\(select) seq BETWEEN ? AND ?"), arguments: [low, high])
             try read(rows, keeping: high - low + 1 == Int64(seqs.count) ? nil : Set(seqs))
         } else {
             for chunk in seqs.chunks(of: inListLimit) {

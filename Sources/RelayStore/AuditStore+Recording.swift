@@ -33,7 +33,7 @@ extension AuditStore {
 
     private static func insertAttempts(_ attempts: [AttemptRecord], db: Database) throws {
         // Ids are given here, so that each message can be linked to its request's row.
-        var nextID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM attempts") ?? 0) + 1
+        var nextID = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(id) FROM attempts")) ?? 0) + 1
         var links: [Int64] = []
         for chunk in attempts.chunks(of: insertChunk) {
             let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count)
