@@ -26,13 +26,13 @@ extension AuditStore {
                 // stepped over on a cursor, without copying their rows.
                 let skip = self.inFlight.excluded(since: token)
                 let due = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT id, uid, event_seq, sequence, attempts, created_at, next_attempt_at FROM messages
-                        WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
-                        AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
-                        ORDER BY next_attempt_at, id
-                        """,
+                    db.cachedStatement(
+                        sql: """
+                            SELECT id, uid, event_seq, sequence, attempts, created_at, next_attempt_at FROM messages
+                            WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+                            AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
+                            ORDER BY next_attempt_at, id
+                            """),
                     arguments: [webhookID, now, webhookID])
                 // Columns by position (as the SELECTs list them): a name lookup per value showed
                 // up in profiles of busy lanes.
@@ -149,12 +149,12 @@ extension AuditStore {
         try await pool.read { db in
             let claimed = self.inFlight.claimed
             let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT id, next_attempt_at FROM messages WHERE webhook_id = ? AND status = 'pending'
-                    AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
-                    ORDER BY next_attempt_at, id
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT id, next_attempt_at FROM messages WHERE webhook_id = ? AND status = 'pending'
+                        AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
+                        ORDER BY next_attempt_at, id
+                        """),
                 arguments: [webhookID, webhookID])
             while let row = try rows.next() {
                 if !claimed.contains(row[0]) { return row[1] }
