@@ -320,8 +320,10 @@ import Testing
                 #expect((pausedView["stateReason"] as? String)?.isEmpty == false, "\(pausedView)")
 
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"p-2"}"#).status == 202)
-                // Paused: nothing more is sent (the retry schedule is 200 ms, so a second try would show).
-                try await Task.sleep(for: .milliseconds(800))
+                // Paused: both messages wait in the queue, which is not claimed; one attempt was made.
+                let health = try #require(try await relay.webhook(id)["health"] as? [String: Any])
+                #expect(health["queueDepth"] as? Int == 2)
+                #expect(try await deliveryPage(relay, "webhook=\(id)").deliveries.count == 1)
                 #expect(receiver.requests().count == 1)
 
                 let refused = receiver.requests().count

@@ -178,11 +178,13 @@ import Testing
                 _ = try await waitForAttempts(relay, 2, query: "status=delivered")
 
                 let store = try relay.openStore()
+                let attemptsBefore = try await store.attempts().count
                 for arguments in [["--dry-run"], ["--dry-run", "--json"], ["--dry-run", "--status", "delivered"]] {
                     let command = ["deliveries", "replay", "--webhook", webhookID, "--since", since] + arguments
                     #expect(await commandFailure(command + admin) == nil, "\(arguments)")
                 }
-                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await store.pendingDepth() == 0, "a dry run queued something")
+                #expect(try await store.attempts().count == attemptsBefore, "a dry run sent something")
                 #expect(receiver.requests().count == 3, "a dry run sent something")
                 for event in ["cli-1", "cli-2"] {
                     #expect(try await store.messageStatuses(eventID: event).map(\.status) == ["delivered"])
@@ -200,7 +202,7 @@ import Testing
                         == nil)
                 let replayed = try await receiver.waitForRequests(5).dropFirst(3)
                 #expect(Set(replayed.map { $0.headers["x-auditrelay-message-id"] ?? "" }) == [failedID, deliveredID])
-                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await eventually { try await store.pendingDepth() == 0 })
                 #expect(receiver.requests().count == 5)
             }
         }
@@ -373,20 +375,12 @@ final class RunningProcess: Sendable {
 
     /// Waits (at most `timeout`) until the process has printed `count` lines.
     func waitForLines(_ count: Int, timeout: Duration = .seconds(5)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while lines.count < count && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return lines.count >= count
+        await eventually(timeout: timeout) { lines.count >= count }
     }
 
     /// Waits (at most `timeout`) until the process has exited.
     func waitForExit(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return !isRunning
+        await eventually(timeout: timeout) { !isRunning }
     }
 
     /// Ends the process if it still runs.

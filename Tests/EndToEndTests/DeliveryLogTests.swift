@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import RelayCore
+import RelayStore
 import RelayTestSupport
 import Testing
 
@@ -201,6 +202,8 @@ import Testing
                 (.GET, "/v1/deliveries/stream", nil), (.POST, "/v1/messages/\(messageID)/retry", nil),
                 (.POST, "/v1/webhooks/\(webhookID)/replay", #"{"since":"2020-01-01T00:00:00Z"}"#),
             ]
+            let store = try log.relay.openStore()
+            let (attemptsBefore, pendingBefore) = (try await store.attempts().count, try await store.pendingDepth())
             let before = log.receiver.requests().count
             for (method, path, body) in routes {
                 for token in [nil, "wrong-token", testIngestToken] {
@@ -209,8 +212,10 @@ import Testing
                     #expect(!reply.body.contains("msg_") && !reply.body.contains("att_"), "\(path): \(reply.body)")
                 }
             }
-            try await Task.sleep(for: .milliseconds(400))
-            #expect(log.receiver.requests().count == before, "a refused retry or replay sent something")
+            // A retry or replay would have queued its messages before answering.
+            #expect(try await store.pendingDepth() == pendingBefore, "a refused retry or replay queued something")
+            #expect(try await store.attempts().count == attemptsBefore, "a refused retry or replay sent something")
+            #expect(log.receiver.requests().count == before)
         }
     }
 }

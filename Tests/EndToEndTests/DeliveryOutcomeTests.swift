@@ -97,7 +97,8 @@ import Testing
                 #expect(webhook.stateReason?.contains("410") == true)
                 #expect(try await store.attempts().first?.outcome == .disabled)
                 #expect(try await store.messageStatuses(eventID: "g1").map(\.status) == ["pending"])
-                try await Task.sleep(for: .milliseconds(600))
+                // A disabled webhook's pending message is never claimed: one attempt, one request.
+                #expect(try await store.attempts().count == 1)
                 #expect(receiver.requests().count == 1, "a disabled webhook is not retried")
             }
         }
@@ -115,7 +116,9 @@ import Testing
                 #expect(try await store.webhooks().first?.stateReason == "destination refused: HTTP \(status)")
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"p2"}"#).status == 202)
                 #expect(try await store.messageStatuses(eventID: "p2").map(\.status) == ["pending"])
-                try await Task.sleep(for: .milliseconds(400))
+                // A paused webhook's queue is kept and never claimed: one attempt, one request.
+                #expect(try await store.attempts().count == 1)
+                #expect(try await store.webhooks().first?.state == .paused)
                 #expect(receiver.requests().count == 1)
             }
         }
@@ -143,7 +146,8 @@ import Testing
                 #expect(failed.outcome == .failed)
                 #expect(failed.httpStatus == 400)
                 #expect(failed.responseBody == Array("invalid event".utf8))
-                try await Task.sleep(for: .milliseconds(400))
+                // Both messages have left the queue, so nothing more can be sent.
+                #expect(try await store.pendingDepth() == 0)
                 #expect(receiver.requests().filter { $0.text.contains("bad") }.count == 1)
             }
         }

@@ -73,14 +73,23 @@ import Testing
             _ = try await failed.waitForEvents(2)
             _ = try await event.waitForEvents(2)
             _ = try await byName.waitForEvents(2)
-            try await Task.sleep(for: .milliseconds(600))
+            // A fence: its attempts (ok-hook delivered, bad-hook failed) come after every attempt
+            // above, so once a stream shows it, that stream has shown all it will of the others.
+            // stream-3's two attempts are final (delivered, failed): the event stream gets no more.
+            #expect(try await relay.postEvents(#"{"type":"user.logout","id":"fence"}"#).status == 202)
+            for stream in [byName, byID, failed] {
+                #expect(
+                    try await eventually { stream.events.contains { $0.json["eventId"] as? String == "fence" } })
+            }
+            func eventIDs(_ stream: DeliveryStreamClient) -> [String] {
+                stream.events.map { $0.json["eventId"] as? String ?? "" }.filter { $0 != "fence" }
+            }
 
-            #expect(Set(byName.events.map { $0.json["eventId"] as? String ?? "" }) == ["stream-2", "stream-3"])
+            #expect(Set(eventIDs(byName)) == ["stream-2", "stream-3"] && eventIDs(byName).count == 2)
             #expect(byName.events.allSatisfy { $0.json["webhookName"] as? String == "ok-hook" })
-            #expect(
-                Set(byID.events.map { $0.json["eventId"] as? String ?? "" }) == ["stream-1", "stream-2", "stream-3"])
+            #expect(Set(eventIDs(byID)) == ["stream-1", "stream-2", "stream-3"] && eventIDs(byID).count == 3)
             #expect(byID.events.allSatisfy { $0.json["webhookId"] as? String == okID })
-            #expect(Set(failed.events.map { $0.json["eventId"] as? String ?? "" }) == ["stream-2", "stream-3"])
+            #expect(Set(eventIDs(failed)) == ["stream-2", "stream-3"] && eventIDs(failed).count == 2)
             #expect(failed.events.allSatisfy { $0.json["outcome"] as? String == "failed" })
             #expect(Set(event.events.map { $0.json["webhookName"] as? String ?? "" }) == ["ok-hook", "bad-hook"])
             for stream in streams {
@@ -123,16 +132,19 @@ import Testing
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"r-4"}"#).status == 202)
                 let live = try await resumed.waitForEvents(3)
                 #expect(live[2].json["eventId"] as? String == "r-4", "the resumed stream goes on live")
-                try await Task.sleep(for: .milliseconds(600))
-                #expect(resumed.events.count == 3, "\(resumed.events.map(\.id))")
+                // A fence: nothing came between r-4 and the next attempt.
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"r-5"}"#).status == 202)
+                let fenced = try await resumed.waitForEvents(4)
+                #expect(fenced.count == 4 && fenced[3].json["eventId"] as? String == "r-5", "\(fenced.map(\.id))")
                 #expect(!resumed.events.contains { $0.id == lastID }, "the last seen attempt came again")
 
                 let filtered = try await DeliveryStreamClient.connect(
                     to: relay, query: "webhook=resume-bad", lastEventID: lastID)
                 defer { filtered.cancel() }
                 let onlyBad = try await filtered.waitForEvents(1)
-                try await Task.sleep(for: .milliseconds(600))
-                #expect(filtered.events.count == 1)
+                #expect(try await relay.postEvents(#"{"type":"repo.created","id":"r-6"}"#).status == 202)
+                let fencedBad = try await filtered.waitForEvents(2)
+                #expect(fencedBad.count == 2 && fencedBad[1].json["eventId"] as? String == "r-6", "only resume-bad's")
                 #expect(onlyBad[0].json["eventId"] as? String == "r-3", "a resumed stream keeps its filters")
             }
         }
@@ -248,10 +260,7 @@ final class DeliveryStreamClient: Sendable {
     func waitForEvents(
         _ count: Int, timeout: Duration = .seconds(5), sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> [StreamedEvent] {
-        let deadline = ContinuousClock.now + timeout
-        while events.count < count && ContinuousClock.now < deadline && !ended {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        _ = await eventually(timeout: timeout, interval: .milliseconds(10)) { events.count >= count || ended }
         let received = events
         try #require(
             received.count >= count, "\(received.count) of \(count) stream events; ended: \(ended); raw: \(raw)",
@@ -261,11 +270,7 @@ final class DeliveryStreamClient: Sendable {
 
     /// Waits (at most `timeout`) until the body has ended; returns whether it did.
     func waitForEnd(timeout: Duration = .seconds(3)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !ended && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return ended
+        await eventually(timeout: timeout, interval: .milliseconds(10)) { ended }
     }
 
     /// Stops reading and closes the connection.

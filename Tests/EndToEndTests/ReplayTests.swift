@@ -21,8 +21,9 @@ import Testing
                 let failed = try #require(try await waitForAttempts(relay, 1, query: "status=failed").first)
                 #expect(failed["httpStatus"] as? Int == 400)
                 let messageID = try #require(failed["messageId"] as? String)
-                try await Task.sleep(for: .milliseconds(500))
-                #expect(receiver.requests().count == 1, "a failed message is not retried on its own")
+                let store = try relay.openStore()
+                #expect(try await store.pendingDepth() == 0, "a failed message is not retried on its own")
+                #expect(receiver.requests().count == 1)
 
                 let reply = try await relay.request(method: .POST, path: "/v1/messages/\(messageID)/retry")
                 #expect(reply.status == 202, "\(reply.body)")
@@ -52,7 +53,7 @@ import Testing
                 #expect(third.headers["x-auditrelay-message-id"] == messageID)
                 #expect(third.headers["x-auditrelay-attempt"] == "3")
                 #expect(third.text == first.text)
-                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await eventually { try await store.pendingDepth() == 0 })
                 #expect(receiver.requests().count == 3, "a retry sends the message once")
             }
         }
@@ -160,7 +161,8 @@ import Testing
                 #expect(dryRun.json["dryRun"] as? Bool == true)
                 #expect(dryRun.json["count"] as? Int == 3)
                 #expect(dryRun.json["messageIds"] as? [String] == inOrder, "the messages, oldest first")
-                try await Task.sleep(for: .milliseconds(500))
+                let store = try relay.openStore()
+                #expect(try await store.pendingDepth() == 0, "a dry run queued something")
                 #expect(receiver.requests(path: "/replay").count == 3, "a dry run sent something")
                 let attemptsAfter = try await deliveryPage(relay, "limit=1000").deliveries.count
                 #expect(attemptsAfter == attemptsBefore, "a dry run queued something")
@@ -182,7 +184,7 @@ import Testing
                 let logged = try await waitForAttempts(relay, 6, query: "webhook=replay-hook&status=delivered")
                 #expect(logged.count == 6, "each message delivered once originally and once replayed")
                 #expect(Set(logged.map { $0["messageId"] as? String ?? "" }) == Set(inOrder))
-                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await eventually { try await store.pendingDepth() == 0 })
                 #expect(receiver.requests(path: "/replay").count == 6, "each message is replayed once")
                 #expect(receiver.requests(path: "/bystander").count == 3, "replay is for one webhook only")
 
@@ -241,7 +243,8 @@ import Testing
                 let again = try await receiver.waitForRequests(5)[4]
                 #expect(again.headers["x-auditrelay-message-id"] == message("m-2"))
                 #expect(again.headers["x-auditrelay-attempt"] == "2")
-                try await Task.sleep(for: .milliseconds(500))
+                let store = try relay.openStore()
+                #expect(try await eventually { try await store.pendingDepth() == 0 })
                 #expect(receiver.requests().count == 5, "only the failed message before until was replayed")
             }
         }

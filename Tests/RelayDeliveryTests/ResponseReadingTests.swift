@@ -69,7 +69,7 @@ import Testing
             for _ in 1...3 {
                 responses.append(await transport.send(.test(server.url())).response)
                 let closed = server.connections
-                while server.closedConnections < closed { try await Task.sleep(for: .milliseconds(5)) }
+                #expect(await eventually { server.closedConnections >= closed })
             }
             try await transport.shutdown()
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Paths of the checked-in test TLS material (see Fixtures/README.md).
+/// Paths of the checked-in test TLS material (see Fixtures/README.md), and temporary directories.
 public enum TestFixtures {
     private static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
@@ -12,10 +12,28 @@ public enum TestFixtures {
     /// The receiver's private key.
     public static let keyFile = directory.appendingPathComponent("localhost.key").path
 
-    /// A fresh, empty temporary directory.
+    /// A fresh, empty temporary directory. It lives in a directory of this test process's own,
+    /// which is removed with everything in it when the process exits (and, should a run have been
+    /// killed, at the next run's first call).
     public static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("auditrelay-\(UUID().uuidString)")
+        let url = processDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    private static let processDirectory: URL = {
+        let parent = FileManager.default.temporaryDirectory
+        let prefix = "auditrelay-tests-"
+        for stale in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+        where stale.hasPrefix(prefix) {
+            if let pid = Int32(stale.dropFirst(prefix.count)), kill(pid, 0) != 0 {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(stale))
+            }
+        }
+        atexit {
+            let own = FileManager.default.temporaryDirectory.appendingPathComponent("auditrelay-tests-\(getpid())")
+            try? FileManager.default.removeItem(at: own)
+        }
+        return parent.appendingPathComponent(prefix + String(getpid()))
+    }()
 }

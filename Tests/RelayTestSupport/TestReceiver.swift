@@ -60,13 +60,10 @@ public final class TestReceiver: Sendable {
     public func waitForRequests(
         _ count: Int, path: String? = nil, timeout: Duration = .seconds(10)
     ) async throws -> [ReceivedRequest] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let received = requests(path: path)
-            if received.count >= count { return received }
-            try await Task.sleep(for: .milliseconds(20))
+        guard await eventually(timeout: timeout, { requests(path: path).count >= count }) else {
+            throw ReceiverTimeout(expected: count, received: requests(path: path).count)
         }
-        throw ReceiverTimeout(expected: count, received: requests(path: path).count)
+        return requests(path: path)
     }
 
     /// Runs a receiver for the duration of `body`; `respond` is called for each request. With
