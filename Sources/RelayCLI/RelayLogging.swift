@@ -30,7 +30,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var fields: [String: String] = [
-            "time": RFC3339.format(millis: Clock.nowMillis()), "level": event.level.rawValue,
+            "time": RFC3339.format(millis: WallClock.nowMillis()), "level": event.level.rawValue,
             "message": "\(event.message)",
             "logger": label,
         ]

@@ -33,7 +33,7 @@ struct VerifyCommand: ParsableCommand {
         }
         let body = Array(FileHandle.standardInput.readDataToEndOfFile())
         let results = SignatureVerifier.verify(
-            headers: fields, body: body, secrets: secrets, now: Clock.nowMillis() / 1000,
+            headers: fields, body: body, secrets: secrets, now: WallClock.nowMillis() / 1000,
             toleranceSeconds: toleranceSeconds)
         guard !results.isEmpty else {
             throw CommandFailure("verify: no X-Soteri-Signature, webhook-signature or X-Hub-Signature-256 header given")

@@ -43,7 +43,7 @@ public struct IncomingEvent: Sendable, Equatable {
     /// The event as stored: the sender's id and time, or new ones inserted into the object.
     ///
     /// ```swift
-    /// incoming.stored(receivedAt: Clock.nowMillis())
+    /// incoming.stored(receivedAt: WallClock.nowMillis())
     /// ```
     public func stored(receivedAt: Int64, makeID: (Int64) -> String = { Identifier.make(prefix: "evt_", millis: $0) })
         -> AuditEvent

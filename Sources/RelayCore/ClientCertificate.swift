@@ -12,7 +12,7 @@ import X509
 /// ```swift
 /// let identity = try ClientCertificate(certificatePEM: chain, keyPEM: key)
 /// identity.subject        // "CN=relay.example.com,O=Acme"
-/// identity.expiryProblem(now: Clock.nowMillis())  // nil while it is valid
+/// identity.expiryProblem(now: WallClock.nowMillis())  // nil while it is valid
 /// ```
 public struct ClientCertificate: Sendable, Equatable {
     /// The certificate in PEM, optionally followed by the intermediates that chain it to the

@@ -10,7 +10,7 @@ public enum Identifier {
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     /// A new identifier with the given prefix, made at `millis` (Unix milliseconds).
-    public static func make(prefix: String, millis: Int64 = Clock.nowMillis()) -> String {
+    public static func make(prefix: String, millis: Int64 = WallClock.nowMillis()) -> String {
         var generator = SystemRandomNumberGenerator()
         return make(prefix: prefix, millis: millis, using: &generator)
     }
@@ -32,13 +32,5 @@ public enum Identifier {
             if index < 18 { random.0 >>= 5 } else { random.1 >>= 5 }
         }
         return prefix + String(decoding: characters, as: UTF8.self)
-    }
-}
-
-/// The wall clock the relay reads, in Unix milliseconds.
-public enum Clock {
-    /// Now, in Unix milliseconds.
-    public static func nowMillis() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 }

@@ -56,7 +56,7 @@ extension OutboundRequest {
     /// webhook's format.
     ///
     /// ```swift
-    /// let request = OutboundRequest.make(envelope, to: webhook, timestamp: Clock.nowMillis() / 1000)
+    /// let request = OutboundRequest.make(envelope, to: webhook, timestamp: WallClock.nowMillis() / 1000)
     /// request.header("X-AuditRelay-Sequence")  // "42"
     /// ```
     ///

@@ -164,8 +164,10 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
 
     /// `log:`
     public struct Log: Sendable, Equatable, Decodable {
-        /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+        /// One of ``levels``.
         public var level = "info"
+        /// The levels `log.level` takes, most verbose first (swift-log's).
+        public static let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
         /// `text` or `json`.
         public var format = "text"
         public init() {}
@@ -173,6 +175,9 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
             let reader = try ConfigReader(decoder, known: ["level", "format"])
             level = try reader.value("level", default: level)
             format = try reader.value("format", default: format)
+            guard Self.levels.contains(level) else {
+                throw reader.invalid("level", "must be one of \(Self.levels.joined(separator: ", "))")
+            }
             guard ["text", "json"].contains(format) else { throw reader.invalid("format", "must be text or json") }
         }
     }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// ```swift
 /// let results = SignatureVerifier.verify(headers: ["X-Soteri-Signature": sig], body: body,
-///                                        secrets: ["s1", "s2"], now: Clock.nowMillis() / 1000)
+///                                        secrets: ["s1", "s2"], now: WallClock.nowMillis() / 1000)
 /// results.first?.matchedSecret  // 1 (the index of the secret that matched)
 /// ```
 public enum SignatureVerifier {

@@ -89,7 +89,7 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
     }
 
     /// Every rule the spec breaks at `now` (Unix milliseconds), field by field; empty when it is valid.
-    public func problems(now: Int64 = Clock.nowMillis()) -> [FieldError] {
+    public func problems(now: Int64 = WallClock.nowMillis()) -> [FieldError] {
         var errors: [FieldError] = []
         if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 200 {
             errors.append(FieldError(field: "name", reason: "must be 1 to 200 characters"))
@@ -146,6 +146,30 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
 
     /// Why a webhook declared with `enabled: false` is disabled.
     public static let disabledInFileReason = "disabled in the configuration file"
+    /// Why a webhook switched off through the API is disabled.
+    public static let disabledByOperatorReason = "disabled by an operator"
+
+    /// A webhook created through the API with this spec's fields.
+    public func makeWebhookForAPI(id: String, now: Int64) -> Webhook {
+        var webhook = makeWebhook(id: id, now: now)
+        if !enabled { webhook.stateReason = Self.disabledByOperatorReason }
+        return webhook
+    }
+
+    /// `webhook` changed by an API `PATCH` that carried this spec's fields. Its state is kept
+    /// (paused stays paused) unless the request sent `enabled` (`switching`) and that differs:
+    /// `true` makes it active, `false` disables it as an operator's decision.
+    public func patched(onto webhook: Webhook, switching enabled: Bool?) -> Webhook {
+        var updated = makeWebhook(id: webhook.id, now: webhook.updatedAt)
+        updated.createdAt = webhook.createdAt
+        updated.state = webhook.state
+        updated.stateReason = webhook.stateReason
+        if let enabled, enabled != webhook.enabled {
+            updated.state = enabled ? .active : .disabled
+            updated.stateReason = enabled ? nil : Self.disabledByOperatorReason
+        }
+        return updated
+    }
     /// Why a webhook that was declared before and is gone from the file is disabled.
     public static let removedFromFileReason = "removed from the configuration file"
 

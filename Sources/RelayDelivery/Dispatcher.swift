@@ -52,10 +52,6 @@ public final class Dispatcher: Service {
     }
 
     private func deliver(using transport: HTTPTransport) async throws {
-        let released = try await store.releaseAllLeases(now: Clock.nowMillis())
-        if released > 0 {
-            logger.info("released leases left by an earlier run", metadata: ["relay.messages": "\(released)"])
-        }
         let sender = MessageSender(
             transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
         let slackRates = SlackRateLimits(ratePerSecond: settings.slackRate, burst: settings.slackBurst)

@@ -102,7 +102,7 @@ final class Lane: Sendable {
                         group.addTask { .recorded(keepsPending: await self.record(records)) }
                     case .sleep(let until):
                         group.addTask {
-                            await self.signal.wait(until: .now + .milliseconds(until - Clock.nowMillis()))
+                            await self.signal.wait(until: .now + .milliseconds(until - WallClock.nowMillis()))
                             return .woke
                         }
                     case .sleepUntilDue(let blockedUntil):
@@ -116,7 +116,7 @@ final class Lane: Sendable {
                     case .wake:
                         signal.signal()
                     case .release(let requests):
-                        try? await store.release(requests.flatMap(\.messages), now: Clock.nowMillis())
+                        try? await store.release(requests.flatMap(\.messages), now: WallClock.nowMillis())
                     }
                 }
                 guard let event = await group.next() else { return }
@@ -130,7 +130,7 @@ final class Lane: Sendable {
     private func context() -> Machine.Context {
         let concurrency = webhook.withLock { $0.kind == .slack } ? 1 : settings.concurrencyPerWebhook
         return Machine.Context(
-            now: Clock.nowMillis(), heldUntil: heldUntil.withLock { $0 }, stopped: isStopped,
+            now: WallClock.nowMillis(), heldUntil: heldUntil.withLock { $0 }, stopped: isStopped,
             concurrency: concurrency)
     }
 
@@ -145,7 +145,7 @@ final class Lane: Sendable {
     private func claim(requests: Int) async -> ([Request], blockedUntil: Int64?) {
         let webhook = self.webhook.withLock { $0 }
         let batching = webhook.batching
-        let now = Clock.nowMillis()
+        let now = WallClock.nowMillis()
         let held = heldUntil.withLock { $0 }
         if held > now { return ([], held) }
         var allowed = requests
@@ -190,14 +190,14 @@ final class Lane: Sendable {
                 return .now + .seconds(1)
             }
         }
-        return due.map { .now + .milliseconds(max(0, $0 - Clock.nowMillis())) }
+        return due.map { .now + .milliseconds(max(0, $0 - WallClock.nowMillis())) }
     }
 
     /// Sends one request and decides an attempt for each of its messages; a `paused` or
     /// `disabled` outcome stops the lane at once.
     private func attempt(_ request: Request) async -> Machine.Event {
         let webhook = self.webhook.withLock { $0 }
-        let startedAt = Clock.nowMillis()
+        let startedAt = WallClock.nowMillis()
         let started = ContinuousClock.now
         let envelopes = request.messages.map {
             MessageEnvelope(messageID: $0.id, sequence: $0.sequence, attempt: $0.attempt, event: $0.event)
@@ -207,11 +207,11 @@ final class Lane: Sendable {
             timestamp: startedAt / 1000)
         // Messages shutdown cut off go back to the queue; those already answered are recorded.
         let cutOff = delivery.cutOff.flatMap { request.messages[$0] }
-        if !cutOff.isEmpty { try? await store.release(cutOff, now: Clock.nowMillis()) }
+        if !cutOff.isEmpty { try? await store.release(cutOff, now: WallClock.nowMillis()) }
         let answers = delivery.answers
         guard !answers.isEmpty else { return .released }
         let elapsed = ContinuousClock.now - started
-        let now = Clock.nowMillis()
+        let now = WallClock.nowMillis()
         holdIfAsked(answers.map(\.response), webhook: webhook, now: now)
         var random = SystemRandomNumberGenerator()
         let records = answers.map { answer in

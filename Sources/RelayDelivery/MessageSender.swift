@@ -53,7 +53,7 @@ struct MessageSender: Sendable {
                     answers: answers, cutOff: [range] + pending)
             }
             let verdict = DeliveryPolicy.batchVerdict(
-                for: response, count: range.count, dialect: dialect, now: Clock.nowMillis(),
+                for: response, count: range.count, dialect: dialect, now: WallClock.nowMillis(),
                 maxRetryAfterMillis: maxRetryAfterMillis)
             switch verdict {
             case .all(let verdict):

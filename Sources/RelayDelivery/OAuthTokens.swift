@@ -20,7 +20,7 @@ actor OAuthTokens {
         transport: HTTPTransport
     ) async -> Result<String, TokenFailure> {
         let key = Key(webhookID: webhook.id, credentials: credentials.fingerprint)
-        let now = Clock.nowMillis()
+        let now = WallClock.nowMillis()
         if let cached = cache[key], !cached.isStale(at: now), cached.value != rejected {
             return .success(cached.value)
         }
@@ -53,7 +53,7 @@ actor OAuthTokens {
             credentials.tokenRequest(), allowPrivateNetwork: allowPrivateNetwork, bodyLimit: 65_536)
         switch reply.response {
         case .http(let status, _, let body):
-            return AccessToken.parse(status: status, body: body, now: Clock.nowMillis())
+            return AccessToken.parse(status: status, body: body, now: WallClock.nowMillis())
         case .transportFailure(let failure):
             return .failure(.retry("fetching a token failed: \(failure.message)"))
         }

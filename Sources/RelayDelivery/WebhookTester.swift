@@ -20,7 +20,7 @@ public enum WebhookTester {
 
     /// Sends the test event to `webhook` with the relay's delivery settings.
     public static func send(to webhook: Webhook, configuration: RelayConfiguration.Delivery) async throws -> Result {
-        let now = Clock.nowMillis()
+        let now = WallClock.nowMillis()
         let eventID = Identifier.make(prefix: "evt_", millis: now)
         let body =
             #"{"type":"auditrelay.test","id":"\#(eventID)","time":"\#(RFC3339.format(millis: now))","#
@@ -43,7 +43,7 @@ public enum WebhookTester {
         let elapsed = ContinuousClock.now - started
         var random = SystemRandomNumberGenerator()
         let decision = DeliveryPolicy.decide(
-            verdict, attempt: 1, createdAt: now, now: Clock.nowMillis(), schedule: configuration.schedule,
+            verdict, attempt: 1, createdAt: now, now: WallClock.nowMillis(), schedule: configuration.schedule,
             random: &random)
         return Result(
             outcome: decision.outcome, httpStatus: response.httpStatus,

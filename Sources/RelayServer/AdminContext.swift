@@ -49,7 +49,7 @@ struct AdminContext: Sendable {
         do {
             return try await store.modifyWebhook(id: id) { webhook in
                 let result = try change(&webhook)
-                webhook.updatedAt = Clock.nowMillis()
+                webhook.updatedAt = WallClock.nowMillis()
                 return result
             }
         } catch StoreError.nameTaken(let name) {

@@ -45,7 +45,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.post, "/v1/messages/:id/retry", admin) { _, context in
             let id = try context.parameters.require("id")
-            switch try await admin.store.retryMessage(id: id, now: Clock.nowMillis()) {
+            switch try await admin.store.retryMessage(id: id, now: WallClock.nowMillis()) {
             case .queued: break
             case .notFound: throw ProblemResponse(.notFound, detail: "no message has the id \(id)")
             case .inFlight:
@@ -59,7 +59,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
             let replay = try ReplayRequest(try await JSONResponses.object(request))
             let report = try await admin.store.replay(
                 webhookID: webhook.id, since: replay.since, until: replay.until, status: replay.status,
-                dryRun: replay.dryRun, now: Clock.nowMillis())
+                dryRun: replay.dryRun, now: WallClock.nowMillis())
             return try JSONResponses.encode(
                 ReplayView(dryRun: replay.dryRun, count: report.count, messageIds: report.messageIDs),
                 status: replay.dryRun ? .ok : .accepted)

@@ -19,7 +19,7 @@ struct HealthRoutes<Context: RequestContext>: Sendable {
                 throw ProblemResponse(.serviceUnavailable, detail: "the dispatcher is not running")
             }
             do {
-                try await store.probeWritable(now: Clock.nowMillis())
+                try await store.probeWritable(now: WallClock.nowMillis())
             } catch {
                 context.logger.warning("store not writable", metadata: ["error": "\(error)"])
                 throw ProblemResponse(.serviceUnavailable, detail: "the store does not accept writes: \(error)")
@@ -30,7 +30,7 @@ struct HealthRoutes<Context: RequestContext>: Sendable {
             let queues = try await store.queueStatistics()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: metrics.render(queues: queues, now: Clock.nowMillis()))))
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.render(queues: queues, now: WallClock.nowMillis()))))
         }
     }
 

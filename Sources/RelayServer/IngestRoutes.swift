@@ -35,7 +35,7 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
             throw ProblemResponse(.tooLarge("the body is over \(settings.maxBodyBytes) bytes"))
         }
         let incoming = try IngestParser.parse(Array(body.readableBytesView), as: contentType, limits: settings.limits)
-        let receivedAt = Clock.nowMillis()
+        let receivedAt = WallClock.nowMillis()
         let events = incoming.map { $0.stored(receivedAt: receivedAt) }
         let receipt: IngestReceipt
         let started = ContinuousClock.now

@@ -83,7 +83,7 @@ public struct RelayComponents {
         )
         store = try AuditStore(
             path: configuration.store.path, sealer: sealer, maximumSizeBytes: options.maximumStoreBytes)
-        let declared = try await store.applyDeclared(configuration.webhooks, now: Clock.nowMillis())
+        let declared = try await store.applyDeclared(configuration.webhooks, now: WallClock.nowMillis())
         if declared != DeclaredWebhookChanges() {
             logger.info(
                 "declared webhooks applied",
@@ -124,7 +124,7 @@ private func accessTokens(configured: [String], role: TokenRole, store: AuditSto
     if hashes.isEmpty {
         let token = "ar_\(role.rawValue)_" + randomToken()
         let hash = AccessTokens.hexHash(token)
-        try await store.addTokenHash(hash, role: role, now: Clock.nowMillis())
+        try await store.addTokenHash(hash, role: role, now: WallClock.nowMillis())
         options.announceGeneratedToken(role, token)
         hashes = [hash]
     }

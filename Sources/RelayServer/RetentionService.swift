@@ -39,7 +39,7 @@ public struct RetentionService: Service {
     public func run() async {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await self.pruneOnce(now: Clock.nowMillis())
+                await self.pruneOnce(now: WallClock.nowMillis())
                 do {
                     try await Task.sleep(for: self.interval)
                 } catch {

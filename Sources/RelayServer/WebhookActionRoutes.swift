@@ -49,7 +49,7 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.post, "/v1/webhooks/:id/resume", admin) { _, context in
             let id = try context.parameters.require("id")
-            guard let webhook = try await admin.store.resumeWebhook(id: id, now: Clock.nowMillis()) else {
+            guard let webhook = try await admin.store.resumeWebhook(id: id, now: WallClock.nowMillis()) else {
                 throw ProblemResponse.webhookNotFound(id)
             }
             context.logger.info("webhook resumed", metadata: ["relay.webhook": "\(webhook.name)"])

@@ -15,9 +15,8 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.post, "/v1/webhooks", admin) { request, _ in
             let spec = try WebhookInput.create(from: try await JSONResponses.object(request))
-            let now = Clock.nowMillis()
-            var webhook = spec.makeWebhook(id: Identifier.make(prefix: "wh_", millis: now), now: now)
-            if !spec.enabled { webhook.stateReason = Self.disabledByOperator }
+            let now = WallClock.nowMillis()
+            let webhook = spec.makeWebhookForAPI(id: Identifier.make(prefix: "wh_", millis: now), now: now)
             try await admin.create(webhook)
             return try await admin.view(webhook, status: .created)
         }
@@ -26,23 +25,18 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.patch, "/v1/webhooks/:id", admin) { request, context in
             let json = try await JSONResponses.object(request)
-            if case .bool(let enabled) = json["enabled"] {
-                let id = try context.parameters.require("id")
-                context.logger.info(
-                    enabled ? "webhook enabled" : "webhook disabled", metadata: ["relay.webhook": "\(id)"])
-            }
-            return try await admin.modify(context) { webhook in
-                let spec = try WebhookInput.update(webhook, with: json)
-                var updated = spec.makeWebhook(id: webhook.id, now: webhook.updatedAt)
-                updated.createdAt = webhook.createdAt
-                updated.state = webhook.state
-                updated.stateReason = webhook.stateReason
-                if case .bool(let enabled) = json["enabled"], enabled != webhook.enabled {
-                    updated.state = enabled ? .active : .disabled
-                    updated.stateReason = enabled ? nil : Self.disabledByOperator
+            let switching: Bool? = if case .bool(let enabled) = json["enabled"] { enabled } else { nil }
+            let webhook = try await admin.modify(
+                context,
+                returning: { webhook in
+                    webhook = try WebhookInput.update(webhook, with: json).patched(onto: webhook, switching: switching)
                 }
-                webhook = updated
+            ).webhook
+            if let switching {
+                context.logger.info(
+                    switching ? "webhook enabled" : "webhook disabled", metadata: ["relay.webhook": "\(webhook.name)"])
             }
+            return try await admin.view(webhook)
         }
         router.admin(.delete, "/v1/webhooks/:id", admin) { _, context in
             let id = try context.parameters.require("id")
@@ -52,7 +46,4 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
             return JSONResponses.noContent()
         }
     }
-
-    /// Why a webhook switched off through the API is disabled.
-    static var disabledByOperator: String { "disabled by an operator" }
 }

@@ -130,20 +130,6 @@ extension AuditStore {
     /// of two, so padded lists (``padded(_:width:)``) never pass it.
     static let inListLimit = 1024
 
-    /// Makes every message an earlier version of the relay leased in the store due at once (those
-    /// versions wrote leases; this one keeps them in memory). Run at start.
-    public func releaseAllLeases(now: Int64) async throws -> Int {
-        try await write { db in
-            try db.execute(
-                sql: """
-                    UPDATE messages SET leased = 0, next_attempt_at = MIN(next_attempt_at, ?)
-                    WHERE status = 'pending' AND leased = 1
-                    """,
-                arguments: [now])
-            return db.changesCount
-        }
-    }
-
     /// The earliest time a pending message of the webhook that is not claimed now is due, if any.
     public func nextDueTime(webhookID: String) async throws -> Int64? {
         try await pool.read { db in

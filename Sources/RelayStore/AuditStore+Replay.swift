@@ -68,7 +68,7 @@ extension AuditStore {
             if !dryRun && count > 0 {
                 try db.execute(
                     sql: """
-                        UPDATE messages SET status = 'pending', leased = 0, next_attempt_at = ?, finished_at = NULL
+                        UPDATE messages SET status = 'pending', next_attempt_at = ?, finished_at = NULL
                         WHERE \(filter)
                         """, arguments: StatementArguments([now]) + selection)
                 self.tallies.pendingMessages.withLock { $0 += db.changesCount }

@@ -32,7 +32,7 @@ extension AuditStore {
     /// checked between batches, and what was committed stays removed.
     ///
     /// ```swift
-    /// let report = try await store.prune(olderThan: Clock.nowMillis() - retention.milliseconds)
+    /// let report = try await store.prune(olderThan: WallClock.nowMillis() - retention.milliseconds)
     /// ```
     public func prune(olderThan cutoff: Int64, batchSize: Int = 1000) async throws -> PruneReport {
         precondition(batchSize > 0, "batchSize must be positive")

@@ -12,7 +12,7 @@ import Synchronization
 ///
 /// ```swift
 /// let store = try AuditStore(path: "data/auditrelay.sqlite", sealer: sealer)
-/// let receipt = try await store.ingest(events, receivedAt: Clock.nowMillis(), maxQueued: 10_000_000)
+/// let receipt = try await store.ingest(events, receivedAt: WallClock.nowMillis(), maxQueued: 10_000_000)
 /// ```
 public final class AuditStore: Sendable {
     let pool: DatabasePool
@@ -68,7 +68,7 @@ public final class AuditStore: Sendable {
         do {
             return try await writer.write(durable: durable, work)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            tallies.storageFullAt.withLock { $0 = Clock.nowMillis() }
+            tallies.storageFullAt.withLock { $0 = WallClock.nowMillis() }
             throw StoreError.storageFull
         }
     }

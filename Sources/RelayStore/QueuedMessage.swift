@@ -1,7 +1,7 @@
 import Foundation
 import RelayCore
 
-/// A message claimed for delivery: one event bound for one webhook, leased to this process.
+/// A message claimed for delivery: one event bound for one webhook, held by this process until its attempt is recorded.
 public struct QueuedMessage: Sendable, Equatable {
     /// Internal row id.
     public var rowID: Int64

@@ -141,6 +141,17 @@ enum StoreSchema {
                     ALTER TABLE webhooks ADD COLUMN client_key_sealed BLOB;
                     """)
         }
+        migrator.registerMigration("8-no-stored-leases") { db in
+            // Claims are held in memory (`InFlightMessages`); relays before that wrote leases.
+            // A message one of them left leased is due now, once, and the column goes.
+            try db.execute(
+                sql: """
+                    UPDATE messages
+                    SET next_attempt_at = MIN(next_attempt_at, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+                    WHERE status = 'pending' AND leased = 1;
+                    ALTER TABLE messages DROP COLUMN leased;
+                    """)
+        }
         return migrator
     }
 }

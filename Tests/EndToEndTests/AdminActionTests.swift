@@ -134,7 +134,7 @@ import Testing
                 #expect(request.headers["x-soteri-signature"]?.split(separator: ",").count == 1)
                 let results = SignatureVerifier.verify(
                     headers: request.headers, body: request.body, secrets: ["keep-this-secret"],
-                    now: Clock.nowMillis() / 1000)
+                    now: WallClock.nowMillis() / 1000)
                 #expect(results.map(\.matchedSecret) == [0, 0], "\(results)")
             }
         }
@@ -260,7 +260,8 @@ import Testing
                 #expect(request.headers["webhook-signature"]?.split(separator: " ").count == 2)
                 for (index, secret) in secrets.enumerated() {
                     let results = SignatureVerifier.verify(
-                        headers: request.headers, body: request.body, secrets: [secret], now: Clock.nowMillis() / 1000)
+                        headers: request.headers, body: request.body, secrets: [secret],
+                        now: WallClock.nowMillis() / 1000)
                     #expect(results.count == 2 && results.allSatisfy { $0.matchedSecret == 0 }, "secret \(index)")
                 }
                 #expect(try await relay.webhook(id)["state"] as? String == "active")

@@ -19,7 +19,7 @@ import Testing
             // A process that crashed mid-attempt: it claimed the message and never recorded it.
             let store = try openTestStore(configuration)
             let webhookID = try #require(try await store.webhooks().first?.id)
-            let now = Clock.nowMillis()
+            let now = WallClock.nowMillis()
             let sent = #"{"type":"user.login","id":"crash-1","time":"2026-11-24T10:00:00Z"}"#
             let event = IncomingEvent(
                 id: "crash-1", type: "user.login", occurredAt: RFC3339.parseMillis("2026-11-24T10:00:00Z"),

@@ -56,6 +56,8 @@ struct ConfigurationErrorTests {
         #expect(concurrency.contains("concurrencyPerWebhook"))
         let format = try #require(configurationError(yaml: "log: {format: xml}"))
         #expect(format.contains("log.format"))
+        let level = try #require(configurationError(yaml: "log: {level: verbose}"))
+        #expect(level.contains("log.level") && level.contains("trace, debug, info"))
         let negative = try #require(configurationError(yaml: "delivery: {timeout: -5}"))
         #expect(negative.contains("delivery.timeout"))
     }

@@ -136,7 +136,5 @@ struct ConfigurationFileTests {
         let configuration = try ConfigurationLoader.load(file: exampleConfigPath, environment: [:])
         // The example documents every key with its default value.
         #expect(configuration == RelayConfiguration())
-        #expect(configuration.webhooks.allSatisfy { $0.problems().isEmpty })
-        #expect(Set(configuration.webhooks.map(\.name)).count == configuration.webhooks.count)
     }
 }

@@ -89,4 +89,29 @@ import Testing
         #expect(Set(problems.map(\.field)) == ["secrets", "authorization", "headers"])
         #expect(problems.allSatisfy { $0.reason == "applies to custom webhooks only" })
     }
+
+    @Test func aPatchKeepsTheStateUnlessItSwitchesEnabled() throws {
+        let spec = WebhookSpec(
+            name: "siem", url: "https://siem.example.com/in", events: [try EventTypePattern(parsing: "*")])
+        var paused = spec.makeWebhookForAPI(id: "wh_1", now: 1)
+        paused.state = .paused
+        paused.stateReason = "destination refused: HTTP 401"
+        for switching in [nil, true] {
+            let kept = spec.patched(onto: paused, switching: switching)
+            #expect(kept.state == .paused && kept.stateReason == "destination refused: HTTP 401", "\(switching as Any)")
+        }
+        let disabled = spec.patched(onto: paused, switching: false)
+        #expect(disabled.state == .disabled && disabled.stateReason == WebhookSpec.disabledByOperatorReason)
+        let enabled = spec.patched(onto: disabled, switching: true)
+        #expect(enabled.state == .active && enabled.stateReason == nil)
+        #expect(enabled.createdAt == paused.createdAt && enabled.id == "wh_1")
+    }
+
+    @Test func aWebhookCreatedSwitchedOffThroughTheAPISaysAnOperatorDidIt() throws {
+        var spec = WebhookSpec(
+            name: "siem", url: "https://siem.example.com/in", events: [try EventTypePattern(parsing: "*")])
+        spec.enabled = false
+        let webhook = spec.makeWebhookForAPI(id: "wh_1", now: 1)
+        #expect(webhook.state == .disabled && webhook.stateReason == WebhookSpec.disabledByOperatorReason)
+    }
 }

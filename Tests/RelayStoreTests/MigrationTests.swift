@@ -34,4 +34,32 @@ struct MigrationTests {
         #expect(found.allSatisfy { $0.messageID == "msg_1" && $0.members.isEmpty })
         #expect(try await store.attempts(eventID: "old-2").map(\.httpStatus) == [200])
     }
+
+    @Test("8-no-stored-leases makes a message an older relay left leased due now, and drops the column")
+    func storedLeasesAreReleasedOnce() async throws {
+        let temporary = try TemporaryStore()
+        defer { temporary.remove() }
+        let queue = try DatabaseQueue(path: temporary.path)
+        try StoreSchema.migrator.migrate(queue, upTo: "7-client-certificates")
+        let farFuture: Int64 = 4_102_444_800_000  // 2100-01-01
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO messages (id, uid, webhook_id, event_seq, sequence, created_at, next_attempt_at, leased)
+                        VALUES (1, 'msg_leased', 'wh_1', 1, 1, 0, \(farFuture), 1),
+                               (2, 'msg_waiting', 'wh_1', 2, 2, 0, \(farFuture), 0);
+                    """)
+        }
+        let before = Int64(Date().timeIntervalSince1970 * 1000)
+        try StoreSchema.migrator.migrate(queue)
+        let rows = try await queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT uid, next_attempt_at FROM messages ORDER BY id")
+        }
+        let leased: Int64 = rows[0]["next_attempt_at"]
+        #expect(leased >= before && leased <= Int64(Date().timeIntervalSince1970 * 1000))
+        #expect(rows[1]["next_attempt_at"] as Int64 == farFuture, "a message that was not leased keeps its time")
+        let columns = try await queue.read { db in try db.columns(in: "messages").map(\.name) }
+        #expect(!columns.contains("leased"))
+        try queue.close()
+    }
 }
