@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RelayCore
 
 /// `auditrelay deliveries list|tail|retry|replay`.
 struct DeliveriesCommand: AsyncParsableCommand {
@@ -10,12 +11,13 @@ struct DeliveriesCommand: AsyncParsableCommand {
     /// Filters shared by `list` and `tail`.
     struct Filters: ParsableArguments {
         @Option(help: "Only this webhook (id or name).") var webhook: String?
-        @Option(help: "Only this outcome: delivered, retrying, failed, paused, disabled, expired.") var status: String?
+        @Option(help: "Only this outcome.") var status: AttemptOutcome?
         @Option(help: "Only this event type.") var type: String?
         @Option(help: "Only this event id.") var event: String?
 
         var queryItems: [URLQueryItem] {
-            [("webhook", webhook), ("status", status), ("type", type), ("event", event)].compactMap { name, value in
+            [("webhook", webhook), ("status", status?.rawValue), ("type", type), ("event", event)].compactMap {
+                name, value in
                 value.map { URLQueryItem(name: name, value: $0) }
             }
         }
@@ -116,13 +118,13 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Option(help: "The webhook's id.") var webhook: String
         @Option(help: "RFC 3339 time: messages queued since then.") var since: String
         @Option(help: "RFC 3339 time: and before this.") var until: String?
-        @Option(help: "Only delivered, failed or expired messages.") var status: String?
+        @Option(help: "Only messages that finished so (delivered, failed or expired).") var status: MessageStatus?
         @Flag(help: "Only report what would be sent.") var dryRun = false
 
         func run() async throws {
             var body: [String: Any] = ["since": since, "dryRun": dryRun]
             body["until"] = until
-            body["status"] = status
+            body["status"] = status?.rawValue
             let answer = try await options.client.call(.post, "/v1/webhooks/\(webhook)/replay", json: body)
             try options.output(answer) {
                 let report = answer as? [String: Any] ?? [:]
@@ -150,9 +152,10 @@ struct AttemptLine {
     /// request; a batch also carries messages they do not select).
     private func selected(_ message: [String: Any]) -> Bool {
         guard let filters else { return true }
-        return [("eventId", filters.event), ("eventType", filters.type), ("outcome", filters.status)].allSatisfy {
-            key, wanted in wanted.map { $0 == message[key] as? String } ?? true
-        }
+        return [("eventId", filters.event), ("eventType", filters.type), ("outcome", filters.status?.rawValue)]
+            .allSatisfy {
+                key, wanted in wanted.map { $0 == message[key] as? String } ?? true
+            }
     }
 
     private func line(_ attempt: [String: Any], message: [String: Any]) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RelayCore
 
 /// `auditrelay webhooks list|show|add|update|remove|test|resume`.
 struct WebhooksCommand: AsyncParsableCommand {
@@ -108,11 +109,11 @@ struct WebhooksCommand: AsyncParsableCommand {
 /// The webhook fields `add` and `update` take as options.
 struct WebhookFields: ParsableArguments {
     @Option(help: "Unique name.") var name: String?
-    @Option(help: "custom or slack.") var kind: String?
+    @Option(help: "Where it delivers.") var kind: WebhookKind?
     @Option(help: "Destination https URL.") var url: String?
     @Option(name: .customLong("event"), help: "Event-type subscription: a type, prefix.* or * (repeat).")
     var events: [String] = []
-    @Option(help: "json, splunk-hec, ndjson or sentinel.") var format: String?
+    @Option(help: "How a custom webhook's body is laid out.") var format: MessageFormat?
     @Option(name: .customLong("secret"), help: "Signing secret (repeat; replaces the list on update).")
     var secrets: [String] = []
     @Option(help: "Authorization header value, e.g. 'Splunk <token>'.") var authorization: String?
@@ -147,9 +148,9 @@ struct WebhookFields: ParsableArguments {
     func body(creating: Bool) throws -> [String: Any] {
         var body: [String: Any] = [:]
         body["name"] = name
-        body["kind"] = kind
+        body["kind"] = kind?.rawValue
         body["url"] = url
-        body["format"] = format
+        body["format"] = format?.rawValue
         body["authorization"] = authorization
         if clearAuthorization { body["authorization"] = NSNull() }
         if !events.isEmpty { body["events"] = events }

@@ -32,7 +32,7 @@ public struct AttemptDecision: Sendable, Equatable {
 
     /// Whether the message stays in the queue after this attempt.
     public var keepsMessagePending: Bool {
-        outcome == .retrying || outcome == .paused || outcome == .disabled
+        MessageStatus(after: outcome) == .pending
     }
 }
 

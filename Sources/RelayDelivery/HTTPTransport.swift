@@ -134,8 +134,11 @@ public final class HTTPTransport: Sendable {
             if Task.isCancelled || error is CancellationError || error as? ExchangeError == .cancelled {
                 return Reply(response: .transportFailure(TransportFailure(.other, "cancelled")), cancelled: true)
             }
+            // Past the deadline, whatever ended the request (its connection closed by the connect
+            // time-out just as the handshake finished, say) is the deadline's doing.
+            let cause = NIODeadline.now() >= deadline ? ExchangeError.timedOut : error
             return Reply(
-                response: .transportFailure(Self.failure(for: error, host: destination.host)), cancelled: false)
+                response: .transportFailure(Self.failure(for: cause, host: destination.host)), cancelled: false)
         }
     }
 

@@ -63,7 +63,7 @@ private struct MessageView: Encodable {
     let id: String
     let webhookId: String
     let sequence: Int64
-    let status: String
+    let status: MessageStatus
     let attempts: Int
     let nextAttemptAt: String?
 

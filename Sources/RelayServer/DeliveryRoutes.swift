@@ -52,7 +52,8 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
                 throw ProblemResponse(
                     .conflict, detail: "an attempt of \(id) is in progress; ask again once it has finished")
             }
-            return try JSONResponses.encode(["messageId": id, "status": "pending"], status: .accepted)
+            return try JSONResponses.encode(
+                ["messageId": id, "status": MessageStatus.pending.rawValue], status: .accepted)
         }
         router.admin(.post, "/v1/webhooks/:id/replay", admin) { request, context in
             let webhook = try await admin.webhook(context)
@@ -157,7 +158,7 @@ private struct ReplayView: Encodable {
 private struct ReplayRequest {
     let since: Int64
     let until: Int64?
-    let status: String?
+    let status: MessageStatus?
     let dryRun: Bool
 
     init(_ json: [String: JSONValue]) throws {
@@ -175,9 +176,11 @@ private struct ReplayRequest {
         let since = time("since")
         if json["since"] == nil { errors.append(FieldError(field: "since", reason: "is required")) }
         until = time("until")
-        status = json["status"]?.string
-        if json["status"] != nil, !["delivered", "failed", "expired"].contains(status ?? "") {
-            errors.append(FieldError(field: "status", reason: "must be one of delivered, failed, expired"))
+        let status = json["status"]?.string.flatMap(MessageStatus.init(rawValue:))
+        self.status = status
+        if json["status"] != nil, !MessageStatus.finished.contains(where: { $0 == status }) {
+            let finished = MessageStatus.finished.map(\.rawValue).joined(separator: ", ")
+            errors.append(FieldError(field: "status", reason: "must be one of \(finished)"))
         }
         switch json["dryRun"] {
         case nil: dryRun = false

@@ -204,7 +204,7 @@ extension AuditStore {
 
     /// The message ids and statuses of an event's messages (for tests and `GET /v1/events/{id}`).
     public func messageStatuses(eventID: String) async throws -> [(
-        messageID: String, webhookID: String, status: String
+        messageID: String, webhookID: String, status: MessageStatus
     )] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -213,7 +213,7 @@ extension AuditStore {
                     SELECT m.uid, m.webhook_id, m.status FROM messages m JOIN events e ON e.seq = m.event_seq
                     WHERE e.id = ? ORDER BY m.id
                     """, arguments: [eventID]
-            ).map { ($0["uid"], $0["webhook_id"], $0["status"]) }
+            ).map { ($0["uid"], $0["webhook_id"], MessageStatus(rawValue: $0["status"]) ?? .pending) }
         }
     }
 

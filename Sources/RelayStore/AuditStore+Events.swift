@@ -14,8 +14,7 @@ public struct MessageSummary: Sendable, Equatable {
     public var id: String
     public var webhookID: String
     public var sequence: Int64
-    /// `pending`, `delivered`, `failed` or `expired`.
-    public var status: String
+    public var status: MessageStatus
     public var attempts: Int
     /// Unix milliseconds, for pending messages.
     public var nextAttemptAt: Int64?
@@ -52,11 +51,11 @@ extension AuditStore {
             let messages = try Row.fetchAll(
                 db, sql: "SELECT * FROM messages WHERE event_seq = ? ORDER BY id", arguments: [row["seq"] as Int64]
             ).map { message in
-                let status: String = message["status"]
+                let status = MessageStatus(rawValue: message["status"]) ?? .pending
                 return MessageSummary(
                     id: message["uid"], webhookID: message["webhook_id"], sequence: message["sequence"], status: status,
                     attempts: message["attempts"],
-                    nextAttemptAt: status == "pending" ? message["next_attempt_at"] : nil)
+                    nextAttemptAt: status == .pending ? message["next_attempt_at"] : nil)
             }
             return EventDetail(event: event, receivedAt: row["received_at"], messages: messages, attempts: attemptRows)
         }

@@ -29,7 +29,7 @@ extension AuditStore {
                     db.cachedStatement(
                         sql: """
                             SELECT id, uid, event_seq, sequence, attempts, created_at, next_attempt_at FROM messages
-                            WHERE webhook_id = ? AND status = 'pending' AND next_attempt_at <= ?
+                            WHERE webhook_id = ? AND status = \(MessageStatus.pending.sql) AND next_attempt_at <= ?
                             AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
                             ORDER BY next_attempt_at, id
                             """),
@@ -137,7 +137,7 @@ extension AuditStore {
             let rows = try Row.fetchCursor(
                 db.cachedStatement(
                     sql: """
-                        SELECT id, next_attempt_at FROM messages WHERE webhook_id = ? AND status = 'pending'
+                        SELECT id, next_attempt_at FROM messages WHERE webhook_id = ? AND status = \(MessageStatus.pending.sql)
                         AND EXISTS (SELECT 1 FROM webhooks WHERE id = ? AND state = 'active')
                         ORDER BY next_attempt_at, id
                         """),

@@ -21,7 +21,7 @@ extension AuditStore {
                 db,
                 sql: """
                     SELECT w.id, w.name, COUNT(m.id) AS depth, MIN(m.created_at) AS oldest
-                    FROM webhooks w LEFT JOIN messages m ON m.webhook_id = w.id AND m.status = 'pending'
+                    FROM webhooks w LEFT JOIN messages m ON m.webhook_id = w.id AND m.status = \(MessageStatus.pending.sql)
                     \(filter) GROUP BY w.id ORDER BY w.name
                     """, arguments: StatementArguments(webhookID.map { [$0] } ?? [])
             ).map { row in

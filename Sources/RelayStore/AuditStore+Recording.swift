@@ -129,12 +129,13 @@ extension AuditStore {
     private static func moveMessages(_ attempts: [AttemptRecord], db: Database) throws -> Int {
         struct Finish: Hashable {
             var attempt: Int
-            var status: String
+            var status: MessageStatus
             var finishedAt: Int64
         }
         var finishing: [Finish: [Int64]] = [:]
         let keepPending = try db.cachedStatement(
-            sql: "UPDATE messages SET attempts = ?, next_attempt_at = ? WHERE id = ? AND status = 'pending'"
+            sql:
+                "UPDATE messages SET attempts = ?, next_attempt_at = ? WHERE id = ? AND status = \(MessageStatus.pending.sql)"
         )
         for record in attempts {
             try record.forEachOutcome { outcome in
@@ -145,7 +146,7 @@ extension AuditStore {
                     ])
                 } else {
                     let key = Finish(
-                        attempt: outcome.message.attempt, status: outcome.decision.outcome.rawValue,
+                        attempt: outcome.message.attempt, status: MessageStatus(after: outcome.decision.outcome),
                         finishedAt: record.startedAt + record.durationMillis)
                     finishing[key, default: []].append(outcome.message.rowID)
                 }
@@ -158,11 +159,11 @@ extension AuditStore {
                 let statement = try db.cachedStatement(
                     sql: """
                         UPDATE messages SET attempts = ?, status = ?, finished_at = ?
-                        WHERE status = 'pending' AND id IN (\(placeholders(ids.count)))
+                        WHERE status = \(MessageStatus.pending.sql) AND id IN (\(placeholders(ids.count)))
                         """)
                 try statement.execute(
                     arguments: StatementArguments(
-                        [key.attempt, key.status, key.finishedAt] as [any DatabaseValueConvertible] + ids))
+                        [key.attempt, key.status.rawValue, key.finishedAt] as [any DatabaseValueConvertible] + ids))
                 finished += db.changesCount
             }
         }

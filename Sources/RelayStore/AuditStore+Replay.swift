@@ -33,10 +33,12 @@ extension AuditStore {
             guard !self.inFlight.contains(row["id"]) else { return (.inFlight, nil) }
             try db.execute(
                 sql: """
-                    UPDATE messages SET status = 'pending', next_attempt_at = ?, finished_at = NULL
+                    UPDATE messages SET status = \(MessageStatus.pending.sql), next_attempt_at = ?, finished_at = NULL
                     WHERE uid = ?
                     """, arguments: [now, id])
-            if (row["status"] as String) != "pending" { self.tallies.pendingMessages.withLock { $0 += 1 } }
+            if (row["status"] as String) != MessageStatus.pending.rawValue {
+                self.tallies.pendingMessages.withLock { $0 += 1 }
+            }
             return (.queued, row["webhook_id"])
         }
         if let webhookID { changes.queued(for: [webhookID]) }
@@ -46,9 +48,9 @@ extension AuditStore {
     /// Queues again the finished messages of a webhook that were queued in `since..<until`
     /// (optionally only those `delivered`, `failed` or `expired`), with their ids unchanged.
     public func replay(
-        webhookID: String, since: Int64, until: Int64?, status: String?, dryRun: Bool, now: Int64
+        webhookID: String, since: Int64, until: Int64?, status: MessageStatus?, dryRun: Bool, now: Int64
     ) async throws -> ReplayReport {
-        var conditions = ["webhook_id = ?", "created_at >= ?", "status != 'pending'"]
+        var conditions = ["webhook_id = ?", "created_at >= ?", "status != \(MessageStatus.pending.sql)"]
         var arguments: [(any DatabaseValueConvertible)?] = [webhookID, since]
         if let until {
             conditions.append("created_at < ?")
@@ -56,7 +58,7 @@ extension AuditStore {
         }
         if let status {
             conditions.append("status = ?")
-            arguments.append(status)
+            arguments.append(status.rawValue)
         }
         let filter = conditions.joined(separator: " AND ")
         let selection = StatementArguments(arguments)
@@ -68,7 +70,7 @@ extension AuditStore {
             if !dryRun && count > 0 {
                 try db.execute(
                     sql: """
-                        UPDATE messages SET status = 'pending', next_attempt_at = ?, finished_at = NULL
+                        UPDATE messages SET status = \(MessageStatus.pending.sql), next_attempt_at = ?, finished_at = NULL
                         WHERE \(filter)
                         """, arguments: StatementArguments([now]) + selection)
                 self.tallies.pendingMessages.withLock { $0 += db.changesCount }

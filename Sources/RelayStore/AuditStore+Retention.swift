@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RelayCore
 
 /// What one ``AuditStore/prune(olderThan:batchSize:)`` removed, per table.
 public struct PruneReport: Sendable, Equatable {
@@ -47,7 +48,7 @@ extension AuditStore {
             try db.execute(
                 sql: """
                     DELETE FROM messages WHERE id IN (
-                        SELECT id FROM messages WHERE status != 'pending' AND finished_at < ? LIMIT ?)
+                        SELECT id FROM messages WHERE status != \(MessageStatus.pending.sql) AND finished_at < ? LIMIT ?)
                     """,
                 arguments: [cutoff, batchSize])
             return db.changesCount

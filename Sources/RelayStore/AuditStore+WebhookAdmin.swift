@@ -55,7 +55,8 @@ extension AuditStore {
             let deleted = db.changesCount > 0
             let pending =
                 try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM messages WHERE webhook_id = ? AND status = 'pending'",
+                    db,
+                    sql: "SELECT COUNT(*) FROM messages WHERE webhook_id = ? AND status = \(MessageStatus.pending.sql)",
                     arguments: [id])
                 ?? 0
             try db.execute(sql: "DELETE FROM messages WHERE webhook_id = ?", arguments: [id])
@@ -77,7 +78,7 @@ extension AuditStore {
             guard db.changesCount > 0 else { return false }
             try db.execute(
                 sql: """
-                    UPDATE messages SET next_attempt_at = ? WHERE webhook_id = ? AND status = 'pending'
+                    UPDATE messages SET next_attempt_at = ? WHERE webhook_id = ? AND status = \(MessageStatus.pending.sql)
                     AND next_attempt_at > ?
                     """, arguments: [now, id, now])
             return true

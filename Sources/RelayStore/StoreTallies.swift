@@ -1,4 +1,5 @@
 import GRDB
+import RelayCore
 import Synchronization
 
 /// Counts the store keeps in memory beside the database, changed inside write transactions and
@@ -24,7 +25,7 @@ final class StoreTallies: Sendable {
 
     @Sendable private static func counts(_ db: Database) throws -> (Int, Set<String>) {
         (
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE status = 'pending'") ?? 0,
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE status = \(MessageStatus.pending.sql)") ?? 0,
             try String.fetchSet(db, sql: "SELECT name FROM event_types")
         )
     }

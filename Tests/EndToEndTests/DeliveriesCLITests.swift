@@ -133,11 +133,11 @@ import Testing
                 #expect(await commandFailure(command + admin) == nil, "\(command)")
             }
 
-            let badStatus = await commandFailure(["deliveries", "tail", "--status", "bogus"] + admin)
-            #expect(badStatus?.hasPrefix("422 Validation failed: status: must be one of") == true, "\(badStatus ?? "")")
-            #expect(badStatus?.contains("\n") == false)
-            let badList = await commandFailure(["deliveries", "list", "--status", "sent"] + admin)
-            #expect(badList?.hasPrefix("422") == true)
+            // Refused by the option parser, which knows the outcomes, before any request.
+            for (command, value) in [("tail", "bogus"), ("list", "sent")] {
+                let refused = await commandFailure(["deliveries", command, "--status", value] + admin)
+                #expect(refused?.contains(value) == true, "\(refused ?? "succeeded")")
+            }
             let wrongToken = await commandFailure(
                 ["deliveries", "tail", "--server", "http://127.0.0.1:\(log.relay.port)", "--token", "nope"])
             #expect(wrongToken == "401 Unauthorized")
@@ -187,7 +187,7 @@ import Testing
                 #expect(try await store.attempts().count == attemptsBefore, "a dry run sent something")
                 #expect(receiver.requests().count == 3, "a dry run sent something")
                 for event in ["cli-1", "cli-2"] {
-                    #expect(try await store.messageStatuses(eventID: event).map(\.status) == ["delivered"])
+                    #expect(try await store.messageStatuses(eventID: event).map(\.status) == [.delivered])
                 }
 
                 let badSince = await commandFailure(

@@ -96,7 +96,7 @@ import Testing
                 let webhook = try #require(try await store.webhooks().first)
                 #expect(webhook.stateReason?.contains("410") == true)
                 #expect(try await store.attempts().first?.outcome == .disabled)
-                #expect(try await store.messageStatuses(eventID: "g1").map(\.status) == ["pending"])
+                #expect(try await store.messageStatuses(eventID: "g1").map(\.status) == [.pending])
                 // A disabled webhook's pending message is never claimed: one attempt, one request.
                 #expect(try await store.attempts().count == 1)
                 #expect(receiver.requests().count == 1, "a disabled webhook is not retried")
@@ -115,7 +115,7 @@ import Testing
                 #expect(try await eventually { try await store.webhooks().first?.state == .paused })
                 #expect(try await store.webhooks().first?.stateReason == "destination refused: HTTP \(status)")
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"p2"}"#).status == 202)
-                #expect(try await store.messageStatuses(eventID: "p2").map(\.status) == ["pending"])
+                #expect(try await store.messageStatuses(eventID: "p2").map(\.status) == [.pending])
                 // A paused webhook's queue is kept and never claimed: one attempt, one request.
                 #expect(try await store.attempts().count == 1)
                 #expect(try await store.webhooks().first?.state == .paused)
@@ -139,9 +139,9 @@ import Testing
                 let store = try relay.openStore()
                 #expect(
                     try await eventually {
-                        try await store.messageStatuses(eventID: "good").first?.status == "delivered"
+                        try await store.messageStatuses(eventID: "good").first?.status == .delivered
                     })
-                #expect(try await store.messageStatuses(eventID: "bad").map(\.status) == ["failed"])
+                #expect(try await store.messageStatuses(eventID: "bad").map(\.status) == [.failed])
                 let failed = try #require(try await store.attempts().first { $0.eventID == "bad" })
                 #expect(failed.outcome == .failed)
                 #expect(failed.httpStatus == 400)

@@ -40,7 +40,7 @@ import Testing
                     _ = try await receiver.waitForRequests(1, path: "/allowed")
                     #expect(
                         try await eventually {
-                            try await store.messageStatuses(eventID: "a").first?.status == "delivered"
+                            try await store.messageStatuses(eventID: "a").first?.status == .delivered
                         })
                 }
             }

@@ -58,7 +58,7 @@ import Testing
                 let store = try relay.openStore()
                 #expect(
                     try await eventually {
-                        try await store.messageStatuses(eventID: "cut-1").first?.status == "delivered"
+                        try await store.messageStatuses(eventID: "cut-1").first?.status == .delivered
                     })
             }
         }

@@ -146,3 +146,16 @@ struct DeliveryPolicyTests {
         #expect(!decision.keepsMessagePending)
     }
 }
+
+/// Which outcomes keep a message in the queue, and the status the others leave it in.
+@Suite struct MessageStatusTests {
+    @Test(arguments: AttemptOutcome.allCases)
+    func anOutcomeLeavesItsMessageInOneStatus(_ outcome: AttemptOutcome) {
+        let status = MessageStatus(after: outcome)
+        switch outcome {
+        case .retrying, .paused, .disabled: #expect(status == .pending)
+        case .delivered, .failed, .expired: #expect(status.rawValue == outcome.rawValue)
+        }
+        #expect(MessageStatus.finished.contains(status) == (status != .pending))
+    }
+}

@@ -150,7 +150,7 @@ struct AttemptLogTests {
             let statuses = try await ["b1", "b2", "b3"].asyncMap {
                 try await store.messageStatuses(eventID: $0)[0].status
             }
-            #expect(statuses == ["delivered", "failed", "pending"])
+            #expect(statuses == [.delivered, .failed, .pending])
             #expect(try await store.claimAll(ids["siem"], now: retryAt).map(\.event.id) == ["b3"])
         }
     }

@@ -83,7 +83,7 @@ struct DeclaredWebhookTests {
             #expect(gone.stateReason != nil)
             #expect(store.pendingMessageCount == 2)
             let queued = try await store.messageStatuses(eventID: "e1").filter { $0.webhookID == gone.id }
-            #expect(queued.map(\.status) == ["pending"])
+            #expect(queued.map(\.status) == [.pending])
             #expect(try await store.claimAll(gone.id).isEmpty, "a disabled webhook's messages are not claimed")
             try await store.ingest([sampleEvent("e2")])
             #expect(store.pendingMessageCount == 3)

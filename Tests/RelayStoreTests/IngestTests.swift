@@ -37,7 +37,7 @@ struct IngestTests {
 
             let statuses = try await store.messageStatuses(eventID: "e2")
             #expect(Set(statuses.map(\.webhookID)) == [ids["all"], ids["repos"]])
-            #expect(statuses.allSatisfy { $0.status == "pending" })
+            #expect(statuses.allSatisfy { $0.status == .pending })
         }
     }
 

@@ -139,7 +139,7 @@ struct QueueTests {
             ])
             #expect(store.pendingMessageCount == 1)
             let statuses = try await (0..<4).asyncMap { try await store.messageStatuses(eventID: "e\($0)") }
-            #expect(statuses.map { $0.first?.status } == ["delivered", "pending", "failed", "expired"])
+            #expect(statuses.map { $0.first?.status } == [.delivered, .pending, .failed, .expired])
             #expect(try await store.nextDueTime(webhookID: webhook) == retryAt)
 
             #expect(try await store.claimAll(webhook, now: retryAt - 1).isEmpty)
@@ -170,7 +170,7 @@ struct QueueTests {
             #expect(paused.stateReason == reason)
             #expect(store.changes.take().webhooksChanged)
             #expect(store.pendingMessageCount == 1)
-            #expect(try await store.messageStatuses(eventID: "e0").map(\.status) == ["pending"])
+            #expect(try await store.messageStatuses(eventID: "e0").map(\.status) == [.pending])
             #expect(try await store.nextDueTime(webhookID: webhook) == nil, "a paused webhook has nothing due")
             _ = try await store.resumeWebhook(id: webhook, now: Times.later)
             #expect(try await store.nextDueTime(webhookID: webhook) == Times.later)
