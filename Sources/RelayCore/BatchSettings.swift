@@ -66,7 +66,7 @@ public struct BatchSettings: Sendable, Equatable, Codable {
     /// ```swift
     /// BatchSettings(maxEvents: 2, maxBytes: 1024).groups(of: [10, 10, 10], layout: layout)  // [0..<2, 2..<3]
     /// ```
-    public func groups(of lengths: [Int], layout: MessageBody) -> [Range<Int>] {
+    public func groups(of lengths: [Int], layout: MessageLayout) -> [Range<Int>] {
         var groups: [Range<Int>] = []
         var start = 0
         var size = layout.size(of: [Int]())

@@ -62,7 +62,7 @@ extension OutboundRequest {
     ///
     /// - Parameter timestamp: Unix seconds of this attempt (`webhook-timestamp`).
     public static func make(_ envelope: MessageEnvelope, to webhook: Webhook, timestamp: Int64) -> OutboundRequest {
-        let layout = MessageBody(for: webhook)
+        let layout = MessageLayout(for: webhook)
         return make([envelope], body: layout.join([layout.piece(envelope.event)]), to: webhook, timestamp: timestamp)
     }
 
@@ -82,7 +82,7 @@ extension OutboundRequest {
         let types = Set(envelopes.lazy.map(\.event.type))
         let contentType =
             webhook.headers.first { $0.key.lowercased() == "content-type" }?.value
-            ?? MessageBody(for: webhook).contentType
+            ?? MessageLayout(for: webhook).contentType
         var headers: [(name: String, value: String)] = [
             ("User-Agent", "AuditRelay/\(RelayVersion.current)"), ("Content-Type", contentType),
             ("X-AuditRelay-Event-Type", types.count == 1 ? first.event.type : "mixed"),

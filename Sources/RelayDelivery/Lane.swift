@@ -18,7 +18,7 @@ final class Lane: Sendable {
         var pieces: [[UInt8]]
         /// The layout the pieces were rendered in, which joins them (the webhook may change
         /// before the request goes).
-        var layout: MessageBody
+        var layout: MessageLayout
     }
 
     private typealias Machine = LaneMachine<Request, AttemptRecord>
@@ -167,7 +167,7 @@ final class Lane: Sendable {
             if webhook.kind == .slack { slackRates.giveBack(webhook.url, count: allowed, now: now) }
             return ([], now + 1000)
         }
-        let layout = MessageBody(for: webhook)
+        let layout = MessageLayout(for: webhook)
         let pieces = messages.map { layout.piece($0.event) }
         let requests = batching.groups(of: pieces.map(\.count), layout: layout).map {
             Request(messages: Array(messages[$0]), pieces: Array(pieces[$0]), layout: layout)

@@ -36,7 +36,7 @@ struct MessageSender: Sendable {
     /// - Returns: the answered requests and the messages shutdown cut off, together covering
     ///   every message once.
     func send(
-        _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageBody, timestamp: Int64
+        _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageLayout, timestamp: Int64
     ) async -> Delivery {
         // A stack: the lower half of a split, and what a partial refusal leaves, are sent next,
         // so answers come in message order.

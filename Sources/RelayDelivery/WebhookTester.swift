@@ -33,7 +33,7 @@ public enum WebhookTester {
         let sender = MessageSender(
             transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: configuration.maxRetryAfter.milliseconds
         )
-        let layout = MessageBody(for: webhook)
+        let layout = MessageLayout(for: webhook)
         let sent = await sender.send(
             [envelope], pieces: [layout.piece(envelope.event)], to: webhook, layout: layout, timestamp: now / 1000)
         try await transport.shutdown()

@@ -200,32 +200,17 @@ extension AuditStore {
     }
 }
 
-/// The health columns one ``AuditStore/record(_:)`` call changes for a webhook, applied in one
-/// statement or two instead of one per attempt.
-private struct WebhookHealthChange {
-    var lastSuccessAt: Int64?
-    var lastFailure: (at: Int64, reason: String)?
-    /// Attempts that delivered nothing after the last one that delivered (all of them when none did).
-    var failuresSinceSuccess = 0
-
-    /// Counts one request: a success when it delivered a message, a failure when it delivered
-    /// none; a message it did not deliver (a refused event of a batch) is the last failure.
+extension WebhookHealthChange {
+    /// Counts one recorded request.
     mutating func add(_ record: AttemptRecord) {
         let messages = record.messages
-        if messages.indices.contains(where: { messages[$0].decision.outcome == .delivered }) {
-            lastSuccessAt = record.startedAt
-            failuresSinceSuccess = 0
-        } else {
-            failuresSinceSuccess += 1
-        }
-        if let failed = messages.indices.first(where: { messages[$0].decision.outcome != .delivered }) {
-            let outcome = messages[failed]
-            let reason =
-                outcome.error ?? record.httpStatus.map { "HTTP \($0)" } ?? outcome.decision.outcome.rawValue
-            lastFailure = (record.startedAt, reason)
-        }
+        let failed = messages.first { $0.decision.outcome != .delivered }
+        add(
+            startedAt: record.startedAt, deliveredAny: messages.contains { $0.decision.outcome == .delivered },
+            firstFailure: failed.map { ($0.decision.outcome, $0.error) }, httpStatus: record.httpStatus)
     }
 
+    /// Writes the health columns in one statement or two instead of one per attempt.
     func apply(to webhookID: String, db: Database) throws {
         if let lastSuccessAt {
             try db.cachedStatement(
@@ -234,12 +219,12 @@ private struct WebhookHealthChange {
         }
         if let lastFailure {
             let failures = lastSuccessAt == nil ? "consecutive_failures + ?" : "?"
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE webhooks SET last_failure_at = ?, last_failure_reason = ?,
                         consecutive_failures = \(failures) WHERE id = ?
-                    """,
-                arguments: [lastFailure.at, lastFailure.reason, failuresSinceSuccess, webhookID])
+                    """
+            ).execute(arguments: [lastFailure.at, lastFailure.reason, failuresSinceSuccess, webhookID])
         }
     }
 }

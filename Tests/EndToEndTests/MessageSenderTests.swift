@@ -50,7 +50,7 @@ import Testing
             let sender = try Self.sender()
             let (envelopes, pieces) = Self.group(4)
             let webhook = Self.webhook(receiver.url("/batch"))
-            let layout = MessageBody(for: webhook)
+            let layout = MessageLayout(for: webhook)
             let send = Task {
                 await sender.send(envelopes, pieces: pieces, to: webhook, layout: layout, timestamp: 0)
             }

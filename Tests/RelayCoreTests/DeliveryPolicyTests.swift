@@ -159,3 +159,27 @@ struct DeliveryPolicyTests {
         #expect(MessageStatus.finished.contains(status) == (status != .pending))
     }
 }
+
+/// A webhook's health after a group of requests (SPEC §8).
+@Suite struct WebhookHealthChangeTests {
+    @Test func failuresCountUntilADeliveryAndTheLastFailureSaysWhy() {
+        var change = WebhookHealthChange()
+        change.add(startedAt: 1, deliveredAny: false, firstFailure: (.retrying, nil), httpStatus: 503)
+        change.add(
+            startedAt: 2, deliveredAny: false, firstFailure: (.retrying, "connecting timed out"), httpStatus: nil)
+        #expect(change.lastSuccessAt == nil && change.failuresSinceSuccess == 2)
+        #expect(change.lastFailure == .init(at: 2, reason: "connecting timed out"))
+
+        change.add(startedAt: 3, deliveredAny: true, firstFailure: nil, httpStatus: 200)
+        #expect(change.lastSuccessAt == 3 && change.failuresSinceSuccess == 0)
+        #expect(change.lastFailure?.at == 2, "a success keeps the last failure")
+
+        // A batch that delivered some events and had one refused: a success, and a failure.
+        change.add(startedAt: 4, deliveredAny: true, firstFailure: (.failed, nil), httpStatus: 400)
+        #expect(change.lastSuccessAt == 4 && change.failuresSinceSuccess == 0)
+        #expect(change.lastFailure == .init(at: 4, reason: "HTTP 400"))
+
+        change.add(startedAt: 5, deliveredAny: false, firstFailure: (.expired, nil), httpStatus: nil)
+        #expect(change.lastFailure == .init(at: 5, reason: "expired") && change.failuresSinceSuccess == 1)
+    }
+}

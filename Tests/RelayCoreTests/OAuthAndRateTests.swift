@@ -492,7 +492,7 @@ struct OAuthAndRateTests {
     private static func request(_ envelopes: [MessageEnvelope], to webhook: Webhook, bearerToken: String? = nil)
         -> OutboundRequest
     {
-        let layout = MessageBody(for: webhook)
+        let layout = MessageLayout(for: webhook)
         let pieces = envelopes.map { layout.piece($0.event) }
         return OutboundRequest.make(
             envelopes, body: layout.join(pieces[...]), to: webhook, timestamp: 1_748_779_200, bearerToken: bearerToken)

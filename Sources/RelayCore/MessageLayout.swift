@@ -6,11 +6,11 @@ import Foundation
 /// be sized, split (on a `413`) and re-joined without rendering events again.
 ///
 /// ```swift
-/// let layout = MessageBody(for: webhook)
+/// let layout = MessageLayout(for: webhook)
 /// let pieces = events.map(layout.piece)
 /// let body = layout.join(pieces[...])   // `[{…},{…}]` for sentinel, `{…}{…}` for splunk-hec
 /// ```
-public struct MessageBody: Sendable {
+public struct MessageLayout: Sendable {
     private let format: MessageFormat
     private let kind: WebhookKind
     /// `,"host":…,"source":…,"sourcetype":…[,"index":…]` for a `splunk-hec` envelope, made once.

@@ -5,8 +5,8 @@ import Testing
 
 /// SPEC §6: request bodies in each custom format, checked against the vendors' documented examples, and how
 /// `BatchSettings` cuts a run of messages into requests.
-@Suite("MessageBody")
-struct MessageBodyTests {
+@Suite("MessageLayout")
+struct MessageLayoutTests {
     /// 2024-11-24T10:00:00.123Z.
     private static let occurredAt: Int64 = 1_732_442_400_123
 
@@ -81,7 +81,7 @@ struct MessageBodyTests {
         //        "sourcetype": "my_sample_data", "index": "main", "event": "Hello world!"}
         let fields = SplunkFields(
             source: "random-data-generator", sourcetype: "my_sample_data", index: "main", host: "localhost")
-        let layout = MessageBody(for: Self.webhook(.splunkHEC, splunk: fields))
+        let layout = MessageLayout(for: Self.webhook(.splunkHEC, splunk: fields))
         let body = #"{"id":"evt_1","type":"user.login","message":"Hello world!"}"#
         let piece = layout.piece(Self.event(body, occurredAt: 1_426_279_439_000))
         let object = try Self.jsonObject(piece)
@@ -102,7 +102,7 @@ struct MessageBodyTests {
 
     @Test("splunk-hec: defaults are source auditrelay, sourcetype auditrelay:event, this host, and no index")
     func splunkDefaults() throws {
-        let layout = MessageBody(for: Self.webhook(.splunkHEC))
+        let layout = MessageLayout(for: Self.webhook(.splunkHEC))
         let object = try Self.jsonObject(layout.piece(Self.event(#"{"type":"user.login"}"#)))
         #expect(object["source"] as? String == "auditrelay")
         #expect(object["sourcetype"] as? String == "auditrelay:event")
@@ -115,7 +115,7 @@ struct MessageBodyTests {
     func splunkEventVerbatim() throws {
         let body = "{ \"z\" : 1 ,\n  \"a\":\"caf\u{E9} \u{2713} \\u00e9\",\t\"n\" : [ 1 , 2 ] , \"id\":\"evt_1\" }"
         let raw = Array(body.utf8)
-        let piece = MessageBody(for: Self.webhook(.splunkHEC)).piece(Self.event(body))
+        let piece = MessageLayout(for: Self.webhook(.splunkHEC)).piece(Self.event(body))
         #expect(Array(piece.suffix(raw.count + 1)) == raw + [UInt8(ascii: "}")])
         let prefix = String(decoding: piece.dropLast(raw.count + 1), as: UTF8.self)
         #expect(prefix.hasSuffix(#","event":"#))
@@ -131,15 +131,15 @@ struct MessageBodyTests {
 
     @Test("splunk-hec: time is Unix seconds with milliseconds", arguments: times)
     func splunkTime(millis: Int64, text: String) {
-        #expect(MessageBody.epochSeconds(millis) == text)
-        let piece = MessageBody(for: Self.webhook(.splunkHEC)).piece(Self.event("{}", occurredAt: millis))
+        #expect(MessageLayout.epochSeconds(millis) == text)
+        let piece = MessageLayout(for: Self.webhook(.splunkHEC)).piece(Self.event("{}", occurredAt: millis))
         #expect(String(decoding: piece, as: UTF8.self).hasPrefix(#"{"time":\#(text),"#))
     }
 
     @Test("splunk-hec: time before 1970 keeps its value", arguments: [-500, -1500, -1, -86_400_000] as [Int64])
     func splunkTimeBeforeEpoch(millis: Int64) throws {
         // An event `time` of 1969-12-31T23:59:59.500Z is accepted at ingest and is -500 ms.
-        let text = MessageBody.epochSeconds(millis)
+        let text = MessageLayout.epochSeconds(millis)
         let seconds = try #require(Double(text))
         #expect(abs(seconds - Double(millis) / 1000) < 0.0005, "\(millis) ms was written as \(text)")
     }
@@ -148,7 +148,7 @@ struct MessageBodyTests {
     func splunkEscapesFields() throws {
         let source = "a \"quoted\" \\ path\n\twith\u{1}control \u{E9}"
         let fields = SplunkFields(source: source, sourcetype: "acme:audit", index: "sec\"urity", host: "h\\1")
-        let piece = MessageBody(for: Self.webhook(.splunkHEC, splunk: fields)).piece(Self.event("{}"))
+        let piece = MessageLayout(for: Self.webhook(.splunkHEC, splunk: fields)).piece(Self.event("{}"))
         let text = String(decoding: piece, as: UTF8.self)
         #expect(text.contains(#""source":"a \"quoted\" \\ path\n\twith\u0001control \#u{E9}""#))
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 })
@@ -160,7 +160,7 @@ struct MessageBodyTests {
 
     @Test("splunk-hec: a batch is the envelopes concatenated, each readable in order")
     func splunkBatch() throws {
-        let layout = MessageBody(for: Self.webhook(.splunkHEC, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(.splunkHEC, batch: BatchSettings()))
         let events = Self.events(3)
         let body = layout.join(events.map(layout.piece)[...])
         #expect(layout.separatorLength == 0)
@@ -181,7 +181,7 @@ struct MessageBodyTests {
 
     @Test("sentinel: one event is still a JSON array of one record")
     func sentinelSingle() throws {
-        let layout = MessageBody(for: Self.webhook(.sentinel))
+        let layout = MessageLayout(for: Self.webhook(.sentinel))
         let body = layout.join([layout.piece(Self.event(#"{"type":"user.login","actor":"ana"}"#))])
         #expect(body.first == UInt8(ascii: "["))
         #expect(body.last == UInt8(ascii: "]"))
@@ -192,7 +192,7 @@ struct MessageBodyTests {
 
     @Test("sentinel: records carry TimeGenerated, EventId, EventType and the event, like the Logs Ingestion example")
     func sentinelRecords() throws {
-        let layout = MessageBody(for: Self.webhook(.sentinel, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(.sentinel, batch: BatchSettings()))
         var events = Self.events(3)
         events[1].id = "evt_\"quoted\""
         events[2].type = "repo.push"
@@ -214,7 +214,7 @@ struct MessageBodyTests {
 
     @Test("ndjson: one event per line, each line parses, sent as application/x-ndjson")
     func ndjson() throws {
-        let layout = MessageBody(for: Self.webhook(.ndjson, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(.ndjson, batch: BatchSettings()))
         let events = Self.events(3)
         let body = layout.join(events.map(layout.piece)[...])
         #expect(layout.contentType == "application/x-ndjson")
@@ -231,7 +231,7 @@ struct MessageBodyTests {
     @Test("json without batch: the body is the stored event's exact bytes")
     func jsonSingle() {
         let body = " {\"type\" : \"user.login\",\"é\":1} "
-        let layout = MessageBody(for: Self.webhook(.json))
+        let layout = MessageLayout(for: Self.webhook(.json))
         #expect(layout.join([layout.piece(Self.event(body))]) == Array(body.utf8))
         #expect(layout.separatorLength == 0)
         #expect(layout.contentType == "application/json")
@@ -239,7 +239,7 @@ struct MessageBodyTests {
 
     @Test("json with batch: the body is a JSON array of the events, even for one")
     func jsonBatch() throws {
-        let layout = MessageBody(for: Self.webhook(.json, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(.json, batch: BatchSettings()))
         let events = Self.events(2)
         let pieces = events.map(layout.piece)
         #expect(layout.join(pieces[...]) == Array("[".utf8) + pieces[0] + Array(",".utf8) + pieces[1] + Array("]".utf8))
@@ -251,7 +251,7 @@ struct MessageBodyTests {
     @Test("A Slack webhook's body is the Slack message whatever the format says")
     func slackIgnoresFormat() {
         let event = Self.event(#"{"type":"user.login"}"#)
-        let layout = MessageBody(for: Self.webhook(.ndjson, kind: .slack))
+        let layout = MessageLayout(for: Self.webhook(.ndjson, kind: .slack))
         #expect(layout.piece(event) == SlackMessage.body(for: event))
         #expect(layout.contentType == "application/json")
     }
@@ -260,7 +260,7 @@ struct MessageBodyTests {
     func sizeMatchesJoin(format: MessageFormat) {
         let batches: [BatchSettings?] = [nil, BatchSettings()]
         for batch in batches {
-            let layout = MessageBody(for: Self.webhook(format, batch: batch))
+            let layout = MessageLayout(for: Self.webhook(format, batch: batch))
             let pieces = Self.events(4).map(layout.piece)
             for count in 0...4 {
                 let slice = pieces[..<count]
@@ -273,7 +273,7 @@ struct MessageBodyTests {
 
     @Test("groups: maxEvents cuts the run")
     func groupsByCount() {
-        let layout = MessageBody(for: Self.webhook(.ndjson, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(.ndjson, batch: BatchSettings()))
         let settings = BatchSettings(maxEvents: 2, maxBytes: 1024)
         #expect(settings.groups(of: [10, 10, 10, 10, 10], layout: layout) == [0..<2, 2..<4, 4..<5])
         #expect(BatchSettings(maxEvents: 1, maxBytes: 1024).groups(of: [1, 1], layout: layout) == [0..<1, 1..<2])
@@ -282,7 +282,7 @@ struct MessageBodyTests {
 
     @Test("groups: maxBytes cuts the run, counting the array brackets and commas")
     func groupsBySize() {
-        let layout = MessageBody(for: Self.webhook(.sentinel, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(.sentinel, batch: BatchSettings()))
         let settings = BatchSettings(maxEvents: 100, maxBytes: 1024)
         // 2 + 300 + 1 + 300 + 1 + 300 = 904 fits; a fourth makes 1205.
         #expect(settings.groups(of: Array(repeating: 300, count: 5), layout: layout) == [0..<3, 3..<5])
@@ -290,7 +290,7 @@ struct MessageBodyTests {
 
     @Test("groups: a piece larger than maxBytes goes alone")
     func groupsOversize() {
-        let layout = MessageBody(for: Self.webhook(.sentinel, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(.sentinel, batch: BatchSettings()))
         let settings = BatchSettings(maxEvents: 100, maxBytes: 1024)
         #expect(settings.groups(of: [100, 5000, 100, 100], layout: layout) == [0..<1, 1..<2, 2..<4])
         #expect(settings.groups(of: [5000], layout: layout) == [0..<1])
@@ -299,7 +299,7 @@ struct MessageBodyTests {
 
     @Test("groups: a body of exactly maxBytes fits, one byte more does not", arguments: MessageFormat.allCases)
     func groupsExactBoundary(format: MessageFormat) {
-        let layout = MessageBody(for: Self.webhook(format, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(format, batch: BatchSettings()))
         let lengths = [400, 350, 280]
         let exact = layout.size(of: lengths)
         let fitting = BatchSettings(maxEvents: 100, maxBytes: exact)
@@ -311,7 +311,7 @@ struct MessageBodyTests {
     @Test("groups: random runs are covered in order, within both limits")
     func groupsRandomRuns() {
         var random = SplitMix64(seed: 42)
-        let layout = MessageBody(for: Self.webhook(.sentinel, batch: BatchSettings()))
+        let layout = MessageLayout(for: Self.webhook(.sentinel, batch: BatchSettings()))
         for _ in 0..<200 {
             let count = Int.random(in: 0...40, using: &random)
             var lengths: [Int] = []
