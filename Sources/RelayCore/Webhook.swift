@@ -97,4 +97,12 @@ public struct Webhook: Sendable, Equatable {
 
     /// How messages are grouped: the webhook's `batch`, or one message per request.
     public var batching: BatchSettings { kind == .slack ? .single : batch ?? .single }
+
+    /// Requests in flight at once: the configured number, or 1 for Slack (a channel's order, and
+    /// a `429` is seen before the next message goes).
+    public func concurrency(configured: Int) -> Int { kind == .slack ? 1 : configured }
+
+    /// Whether its sends are counted against a rate shared by every webhook with the same URL
+    /// (Slack takes about one message a second per incoming webhook).
+    public var isRateLimitedByURL: Bool { kind == .slack }
 }

@@ -128,7 +128,7 @@ final class Lane: Sendable {
     /// What the machine decides with: the time, the hold, whether stopped, and the concurrency
     /// (Slack gets one request at a time).
     private func context() -> Machine.Context {
-        let concurrency = webhook.withLock { $0.kind == .slack } ? 1 : settings.concurrencyPerWebhook
+        let concurrency = webhook.withLock { $0.concurrency(configured: settings.concurrencyPerWebhook) }
         return Machine.Context(
             now: WallClock.nowMillis(), heldUntil: heldUntil.withLock { $0 }, stopped: isStopped,
             concurrency: concurrency)
@@ -149,7 +149,7 @@ final class Lane: Sendable {
         let held = heldUntil.withLock { $0 }
         if held > now { return ([], held) }
         var allowed = requests
-        if webhook.kind == .slack {
+        if webhook.isRateLimitedByURL {
             allowed = slackRates.take(webhook.url, upTo: requests, now: now)
             if allowed == 0 { return ([], slackRates.nextSendAt(webhook.url, now: now)) }
         }
@@ -164,7 +164,7 @@ final class Lane: Sendable {
             messages = claim.messages
         } catch {
             logger.error("claiming messages failed", metadata: ["error": "\(error)"])
-            if webhook.kind == .slack { slackRates.giveBack(webhook.url, count: allowed, now: now) }
+            if webhook.isRateLimitedByURL { slackRates.giveBack(webhook.url, count: allowed, now: now) }
             return ([], now + 1000)
         }
         let layout = MessageLayout(for: webhook)
@@ -172,7 +172,7 @@ final class Lane: Sendable {
         let requests = batching.groups(of: pieces.map(\.count), layout: layout).map {
             Request(messages: Array(messages[$0]), pieces: Array(pieces[$0]), layout: layout)
         }
-        if webhook.kind == .slack { slackRates.giveBack(webhook.url, count: allowed - requests.count, now: now) }
+        if webhook.isRateLimitedByURL { slackRates.giveBack(webhook.url, count: allowed - requests.count, now: now) }
         return (requests, nil)
     }
 
@@ -286,7 +286,7 @@ final class Lane: Sendable {
                 after: responses, now: now, maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
         else { return }
         heldUntil.withLock { $0 = max($0, until) }
-        if webhook.kind == .slack { slackRates.hold(webhook.url, until: until, now: now) }
+        if webhook.isRateLimitedByURL { slackRates.hold(webhook.url, until: until, now: now) }
         signal.signal()  // a sleeping loop re-arms its sleep for the hold
         logger.info("destination asked to slow down", metadata: ["relay.heldForMs": "\(until - now)"])
     }

@@ -115,3 +115,17 @@ import Testing
         #expect(webhook.state == .disabled && webhook.stateReason == WebhookSpec.disabledByOperatorReason)
     }
 }
+
+/// The delivery rules a webhook's kind sets for its lane.
+@Suite struct LaneRulesTests {
+    @Test(arguments: WebhookKind.allCases)
+    func slackGetsOneRequestAtATimeAndAShareOfItsURLsRate(_ kind: WebhookKind) throws {
+        let url = kind == .slack ? "https://hooks.slack.com/services/T0/B0/x" : "https://siem.example.com/in"
+        var spec = WebhookSpec(name: "w", kind: kind, url: url, events: [try EventTypePattern(parsing: "*")])
+        if kind == .custom { spec.batch = BatchSettings(maxEvents: 50) }
+        let webhook = spec.makeWebhook(id: "wh_1", now: 0)
+        #expect(webhook.concurrency(configured: 8) == (kind == .slack ? 1 : 8))
+        #expect(webhook.isRateLimitedByURL == (kind == .slack))
+        #expect(webhook.batching.maxEvents == (kind == .slack ? 1 : 50))
+    }
+}
