@@ -8,7 +8,8 @@ import Synchronization
 /// queued, and follows webhook changes (new, updated, paused, resumed, removed).
 ///
 /// On graceful shutdown it stops claiming, lets attempts in flight finish and be recorded, and
-/// returns. Leases left by a crash are released at the next start.
+/// returns. Claims are held in memory, so after a crash every pending message is due at the next
+/// start.
 ///
 /// ```swift
 /// let dispatcher = try Dispatcher(store: store, configuration: configuration.delivery, logger: logger)

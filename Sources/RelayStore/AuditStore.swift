@@ -62,7 +62,7 @@ public final class AuditStore: Sendable {
     /// Runs `work` in the next group commit, mapping a full disk to ``StoreError/storageFull``.
     ///
     /// - Parameter durable: `false` for writes whose loss in a power cut only repeats work
-    ///   (leases, attempt records, retention): their commits skip the fsync.
+    ///   (releases, attempt records, retention): their commits skip the fsync.
     func write<T: Sendable>(durable: Bool = true, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T
     {
         do {

@@ -51,7 +51,7 @@ actor GroupCommitWriter {
     /// has committed.
     ///
     /// - Parameter durable: whether the commit must be fsynced before returning. Writes whose
-    ///   loss in a power cut only repeats work (attempt records, leases) pass `false`.
+    ///   loss in a power cut only repeats work (attempt records, releases) pass `false`.
     func write<T: Sendable>(durable: Bool = true, _ work: @escaping @Sendable (Database) throws -> T) async throws -> T
     {
         let result = Mutex<Result<T, any Error>?>(nil)

@@ -53,7 +53,7 @@ struct WebhookIDs {
     }
 }
 
-/// Fixed times (Unix milliseconds) so leases and schedules are predictable.
+/// Fixed times (Unix milliseconds) so claims and schedules are predictable.
 enum Times {
     static let received: Int64 = 1_700_000_000_000
     static let later: Int64 = received + 60_000
