@@ -13,27 +13,38 @@ import Synchronization
 ///
 /// ```swift
 /// let dispatcher = try Dispatcher(store: store, configuration: configuration.delivery, logger: logger)
+/// let result = await dispatcher.test(webhook)   // POST /v1/webhooks/{id}/test
 /// let group = ServiceGroup(services: [dispatcher], logger: logger)
 /// ```
 public final class Dispatcher: Service {
     private let store: AuditStore
-    private let transportConfiguration: HTTPTransport.Configuration
+    private let transport: HTTPTransport
+    /// Shared by the lanes and the test route: one connection pool, one token cache.
+    private let sender: MessageSender
     private let settings: DeliverySettings
     private let observer: (any AttemptObserver)?
     private let logger: Logger
     private let running = Mutex(false)
 
-    /// A dispatcher for the configuration's `delivery:` section. The HTTP client lives as long as
-    /// ``run()``.
+    /// A dispatcher for the configuration's `delivery:` section; throws when the trusted roots
+    /// cannot be read. Its HTTP client's connections are closed when ``run()`` returns.
     public init(
         store: AuditStore, configuration: RelayConfiguration.Delivery, observer: (any AttemptObserver)? = nil,
         logger: Logger
-    ) {
+    ) throws {
         self.observer = observer
         self.store = store
-        self.transportConfiguration = HTTPTransport.Configuration(configuration)
         self.settings = DeliverySettings(configuration)
+        self.transport = try HTTPTransport(configuration: HTTPTransport.Configuration(configuration))
+        self.sender = MessageSender(
+            transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
         self.logger = logger
+    }
+
+    /// Sends a synthetic `auditrelay.test` event to `webhook` now, outside the queue, through the
+    /// lanes' client (see ``WebhookTester``).
+    public func test(_ webhook: Webhook) async -> WebhookTester.Result {
+        await WebhookTester.send(to: webhook, sender: sender, schedule: settings.schedule)
     }
 
     /// Whether ``run()`` is delivering (for readiness).
@@ -42,19 +53,11 @@ public final class Dispatcher: Service {
     public func run() async throws {
         running.withLock { $0 = true }
         defer { running.withLock { $0 = false } }
-        let transport = try HTTPTransport(configuration: transportConfiguration)
-        do {
-            try await deliver(using: transport)
-        } catch {
-            try await transport.shutdown()
-            throw error
-        }
+        await deliver()
         try await transport.shutdown()
     }
 
-    private func deliver(using transport: HTTPTransport) async throws {
-        let sender = MessageSender(
-            transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
+    private func deliver() async {
         let slackRates = SlackRateLimits(ratePerSecond: settings.slackRate, burst: settings.slackBurst)
         await withDiscardingTaskGroup { group in
             var lanes: [String: Lane] = [:]

@@ -18,8 +18,9 @@ public enum WebhookTester {
         public var eventId: String
     }
 
-    /// Sends the test event to `webhook` with the relay's delivery settings.
-    public static func send(to webhook: Webhook, configuration: RelayConfiguration.Delivery) async throws -> Result {
+    /// Sends the test event to `webhook` with `sender`; `schedule` decides the outcome a first
+    /// attempt with the answer would have.
+    static func send(to webhook: Webhook, sender: MessageSender, schedule: RetrySchedule) async -> Result {
         let now = WallClock.nowMillis()
         let eventID = Identifier.make(prefix: "evt_", millis: now)
         let body =
@@ -29,21 +30,16 @@ public enum WebhookTester {
             messageID: Identifier.make(prefix: "msg_", millis: now), sequence: 0, attempt: 1,
             event: AuditEvent(id: eventID, type: "auditrelay.test", occurredAt: now, body: Data(body.utf8)))
         let started = ContinuousClock.now
-        let transport = try HTTPTransport(configuration: HTTPTransport.Configuration(configuration))
-        let sender = MessageSender(
-            transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: configuration.maxRetryAfter.milliseconds
-        )
         let layout = MessageLayout(for: webhook)
         let sent = await sender.send(
             [envelope], pieces: [layout.piece(envelope.event)], to: webhook, layout: layout, timestamp: now / 1000)
-        try await transport.shutdown()
         let answer = sent.answers.first
         let response = answer?.response ?? .transportFailure(TransportFailure(.other, "cancelled"))
         let verdict = answer?.verdicts.first ?? .retry(retryAfterMillis: nil)
         let elapsed = ContinuousClock.now - started
         var random = SystemRandomNumberGenerator()
         let decision = DeliveryPolicy.decide(
-            verdict, attempt: 1, createdAt: now, now: WallClock.nowMillis(), schedule: configuration.schedule,
+            verdict, attempt: 1, createdAt: now, now: WallClock.nowMillis(), schedule: schedule,
             random: &random)
         return Result(
             outcome: decision.outcome, httpStatus: response.httpStatus,

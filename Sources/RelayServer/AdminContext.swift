@@ -1,13 +1,17 @@
 import HTTPTypes
 import Hummingbird
 import RelayCore
+import RelayDelivery
 import RelayStore
 
-/// What every admin route needs: the store, the admin tokens and the configuration.
+/// What every admin route needs: the store, the admin tokens, the configuration and the
+/// dispatcher (whose client sends `/test` events).
 struct AdminContext: Sendable {
     let store: AuditStore
     let tokens: AccessTokens
     let configuration: RelayConfiguration
+    /// Sends `/test` events through the lanes' client.
+    let dispatcher: Dispatcher
 
     /// The webhook named by the `{id}` path parameter, or a `404`.
     func webhook(_ context: some RequestContext) async throws -> Webhook {

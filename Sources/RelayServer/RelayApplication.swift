@@ -97,7 +97,7 @@ public struct RelayComponents {
         let adminTokens = try await accessTokens(
             configured: configuration.auth.adminTokens, role: .admin, store: store, options: options)
         let metrics = RelayMetrics()
-        dispatcher = Dispatcher(
+        dispatcher = try Dispatcher(
             store: store, configuration: configuration.delivery, observer: metrics, logger: logger)
         retention = RetentionService(store: store, retention: configuration.retention, logger: logger)
 
@@ -107,7 +107,8 @@ public struct RelayComponents {
         OpenAPIRoute().register(on: router)
         IngestRoutes(store: store, tokens: ingestTokens, settings: configuration.ingest, metrics: metrics)
             .register(on: router)
-        let admin = AdminContext(store: store, tokens: adminTokens, configuration: configuration)
+        let admin = AdminContext(
+            store: store, tokens: adminTokens, configuration: configuration, dispatcher: dispatcher)
         WebhookRoutes(admin: admin).register(on: router)
         WebhookActionRoutes(admin: admin).register(on: router)
         CatalogRoutes(admin: admin).register(on: router)

@@ -44,8 +44,7 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.post, "/v1/webhooks/:id/test", admin) { _, context in
             let webhook = try await admin.webhook(context)
-            return try JSONResponses.encode(
-                try await WebhookTester.send(to: webhook, configuration: admin.configuration.delivery))
+            return try JSONResponses.encode(await admin.dispatcher.test(webhook))
         }
         router.admin(.post, "/v1/webhooks/:id/resume", admin) { _, context in
             let id = try context.parameters.require("id")

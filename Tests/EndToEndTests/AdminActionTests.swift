@@ -232,6 +232,21 @@ import Testing
 
     // MARK: Test sends
 
+    @Test func testSendsGoThroughTheLanesClientAndReuseItsConnection() async throws {
+        try await ScriptedHTTPSServer.with { server in
+            try await withAdminRelay { relay in
+                let created = try await relay.createWebhook(webhookBody("tested", url: server.url()))
+                let id = try #require(created["id"] as? String)
+                for _ in 1...3 {
+                    let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test")
+                    #expect(reply.json["outcome"] as? String == "delivered", "\(reply.body)")
+                }
+                #expect(server.requests.count == 3)
+                #expect(server.connections == 1, "each /test used to open a client, and a connection, of its own")
+            }
+        }
+    }
+
     @Test func testSendsAnAuditrelayTestEventNowSigned() async throws {
         try await TestReceiver.with { receiver in
             try await withAdminRelay { relay in
