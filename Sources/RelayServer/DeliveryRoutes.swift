@@ -57,7 +57,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.post, "/v1/webhooks/:id/replay", admin) { request, context in
             let webhook = try await admin.webhook(context)
-            let replay = try ReplayRequest(try await JSONResponses.object(request))
+            let replay = try ReplayRequest(json: try await JSONResponses.object(request))
             let report = try await admin.store.replay(
                 webhookID: webhook.id, since: replay.since, until: replay.until, status: replay.status,
                 dryRun: replay.dryRun, now: WallClock.nowMillis())
@@ -152,46 +152,6 @@ private struct ReplayView: Encodable {
     let dryRun: Bool
     let count: Int
     let messageIds: [String]
-}
-
-/// The body of `POST /v1/webhooks/{id}/replay`.
-private struct ReplayRequest {
-    let since: Int64
-    let until: Int64?
-    let status: MessageStatus?
-    let dryRun: Bool
-
-    init(_ json: [String: JSONValue]) throws {
-        var errors = json.keys.filter { !["since", "until", "status", "dryRun"].contains($0) }.sorted().map {
-            FieldError(field: $0, reason: "is not a field of this request")
-        }
-        func time(_ name: String) -> Int64? {
-            guard let value = json[name] else { return nil }
-            guard let millis = value.string.flatMap(RFC3339.parseMillis) else {
-                errors.append(FieldError(field: name, reason: "must be an RFC 3339 date-time"))
-                return nil
-            }
-            return millis
-        }
-        let since = time("since")
-        if json["since"] == nil { errors.append(FieldError(field: "since", reason: "is required")) }
-        until = time("until")
-        let status = json["status"]?.string.flatMap(MessageStatus.init(rawValue:))
-        self.status = status
-        if json["status"] != nil, !MessageStatus.finished.contains(where: { $0 == status }) {
-            let finished = MessageStatus.finished.map(\.rawValue).joined(separator: ", ")
-            errors.append(FieldError(field: "status", reason: "must be one of \(finished)"))
-        }
-        switch json["dryRun"] {
-        case nil: dryRun = false
-        case .bool(let flag)?: dryRun = flag
-        default:
-            dryRun = false
-            errors.append(FieldError(field: "dryRun", reason: "must be true or false"))
-        }
-        guard errors.isEmpty, let since else { throw RelayProblem.invalid(errors) }
-        self.since = since
-    }
 }
 
 extension JSONEncoder {
