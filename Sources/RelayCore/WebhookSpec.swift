@@ -160,8 +160,7 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
     /// (paused stays paused) unless the request sent `enabled` (`switching`) and that differs:
     /// `true` makes it active, `false` disables it as an operator's decision.
     public func patched(onto webhook: Webhook, switching enabled: Bool?) -> Webhook {
-        var updated = makeWebhook(id: webhook.id, now: webhook.updatedAt)
-        updated.createdAt = webhook.createdAt
+        var updated = remade(as: webhook)
         updated.state = webhook.state
         updated.stateReason = webhook.stateReason
         if let enabled, enabled != webhook.enabled {
@@ -176,8 +175,7 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
     /// `webhook` with this spec's fields applied. A state the relay or an operator set (paused,
     /// disabled by a `410`) is kept unless the spec itself disables the webhook.
     public func applied(to webhook: Webhook, now: Int64) -> Webhook {
-        var updated = makeWebhook(id: webhook.id, now: webhook.updatedAt)
-        updated.createdAt = webhook.createdAt
+        var updated = remade(as: webhook)
         let disabledByFile =
             webhook.state == .disabled
             && [Self.disabledInFileReason, Self.removedFromFileReason].contains(webhook.stateReason)
@@ -186,6 +184,13 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
             updated.stateReason = webhook.stateReason
         }
         if updated != webhook { updated.updatedAt = now }
+        return updated
+    }
+
+    /// A webhook with this spec's fields and `webhook`'s id and times.
+    private func remade(as webhook: Webhook) -> Webhook {
+        var updated = makeWebhook(id: webhook.id, now: webhook.updatedAt)
+        updated.createdAt = webhook.createdAt
         return updated
     }
 }
