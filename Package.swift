@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "RelayServerTests",
             dependencies: [
-                "RelayCore", "RelayStore", "RelayServer",
+                "RelayCore", "RelayStore", "RelayServer", "RelayTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RelayCLITests",
-            dependencies: ["RelayCore", "RelayCLI"],
+            dependencies: ["RelayCore", "RelayCLI", "RelayTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import RelayCore
 
 /// The small HTTP client the operator commands use to talk to a running relay.
 struct APIClient {
@@ -20,18 +21,19 @@ struct APIClient {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    /// Sends a request and returns the decoded JSON answer (`nil` for an empty body). A problem
-    /// answer becomes a one-line ``CommandFailure``.
-    func call(
-        _ method: Method, _ path: String, json: Any? = nil, body: Data? = nil, contentType: String = "application/json"
-    ) async throws -> Any? {
+    /// Sends a request and returns the answer's body. A problem answer becomes a one-line
+    /// ``CommandFailure``.
+    @discardableResult
+    func send(_ method: Method, _ path: String, body: Data? = nil, contentType: String = "application/json")
+        async throws -> Data
+    {
         let base = server.hasSuffix("/") ? String(server.dropLast()) : server
         var request = HTTPClientRequest(url: base + path)
         request.method = HTTPMethod(rawValue: method.rawValue)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let payload = try json.map({ try JSONSerialization.data(withJSONObject: $0) }) ?? body {
+        if let body {
             request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(bytes: payload))
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response: HTTPClientResponse
         do {
@@ -41,11 +43,32 @@ struct APIClient {
         }
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let data = Data(bytes.readableBytesView)
-        let decoded = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
         guard (200..<300).contains(response.status.code) else {
-            throw CommandFailure(Self.describeProblem(status: Int(response.status.code), json: decoded))
+            throw CommandFailure(Self.describeProblem(status: Int(response.status.code), body: data))
         }
-        return decoded
+        return data
+    }
+
+    /// Sends a request with no body and decodes the answer.
+    func call<Answer: Decodable>(_ method: Method, _ path: String, as answer: Answer.Type) async throws -> Answer {
+        try Self.decode(answer, from: try await send(method, path), path: path)
+    }
+
+    /// Sends `json` as the request body and decodes the answer.
+    func call<Answer: Decodable>(_ method: Method, _ path: String, json: some Encodable, as answer: Answer.Type)
+        async throws -> Answer
+    {
+        let body = try JSONEncoder().encode(json)
+        return try Self.decode(answer, from: try await send(method, path, body: body), path: path)
+    }
+
+    /// `data` as `Answer`, or a one-line failure naming the route.
+    static func decode<Answer: Decodable>(_ answer: Answer.Type, from data: Data, path: String) throws -> Answer {
+        do {
+            return try JSONDecoder().decode(answer, from: data)
+        } catch {
+            throw CommandFailure("the relay's answer to \(path) is not what this command expects: \(error)")
+        }
     }
 
     /// Follows a Server-Sent Events stream, calling `onEvent` with each event's id and data,
@@ -59,8 +82,8 @@ struct APIClient {
         let response = try await Self.http.execute(request, timeout: .hours(24 * 365))
         guard response.status.code == 200 else {
             let bytes = try await response.body.collect(upTo: 1024 * 1024)
-            let json = try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))
-            throw CommandFailure(Self.describeProblem(status: Int(response.status.code), json: json))
+            throw CommandFailure(
+                Self.describeProblem(status: Int(response.status.code), body: Data(bytes.readableBytesView)))
         }
         var parser = ServerSentEventParser()
         for try await chunk in response.body {
@@ -69,10 +92,10 @@ struct APIClient {
     }
 
     /// One line for a problem+json answer: `422 Validation failed: url: only https is allowed`.
-    static func describeProblem(status: Int, json: Any?) -> String {
-        let problem = json as? [String: Any] ?? [:]
-        let title = problem["title"] as? String ?? "HTTP \(status)"
-        let detail = problem["detail"] as? String ?? ""
-        return "\(status) \(title)" + (detail.isEmpty || detail == title ? "" : ": \(detail)")
+    static func describeProblem(status: Int, body: Data) -> String {
+        guard let problem = try? JSONDecoder().decode(RelayProblem.self, from: body) else {
+            return "\(status) HTTP \(status)"
+        }
+        return "\(status) \(problem.title)" + (problem.detail == problem.title ? "" : ": \(problem.detail)")
     }
 }

@@ -18,12 +18,11 @@ struct ClientOptions: ParsableArguments {
     var client: APIClient { APIClient(server: server, token: token) }
 
     /// Prints `value` as JSON when `--json` is set, else runs `human`.
-    func output(_ value: Any?, human: () -> Void) throws {
+    func output(_ value: some Encodable, human: () -> Void) throws {
         guard json else { return human() }
-        guard let value else { return }
-        let data = try JSONSerialization.data(
-            withJSONObject: value, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        print(String(decoding: data, as: UTF8.self))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
 

@@ -39,11 +39,11 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await options.client.call(
-                .get, filters.path("/v1/deliveries", extra: [URLQueryItem(name: "limit", value: String(limit))]))
+                .get, filters.path("/v1/deliveries", extra: [URLQueryItem(name: "limit", value: String(limit))]),
+                as: DeliveryPage.self)
             try options.output(page) {
-                let attempts = (page as? [String: Any])?["deliveries"] as? [[String: Any]] ?? []
                 let printer = AttemptLine(colored: false, filters: filters)
-                for attempt in attempts { print(printer.render(attempt)) }
+                for attempt in page.deliveries { print(printer.render(attempt)) }
             }
         }
     }
@@ -58,21 +58,22 @@ struct DeliveriesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await options.client.call(
-                .get, filters.path("/v1/deliveries", extra: [URLQueryItem(name: "limit", value: String(lines))]))
-            let recent = ((page as? [String: Any])?["deliveries"] as? [[String: Any]] ?? []).reversed()
+                .get, filters.path("/v1/deliveries", extra: [URLQueryItem(name: "limit", value: String(lines))]),
+                as: DeliveryPage.self)
+            let recent = page.deliveries.reversed()
             let printer = AttemptLine(colored: !options.json && isatty(STDOUT_FILENO) == 1, filters: filters)
             for attempt in recent { try emit(attempt, printer) }
             guard follow else { return }
-            var lastID = recent.last?["id"] as? String
+            var lastID = recent.last?.id
             if lastID == nil {
-                lastID = ((try? await options.client.call(.get, "/v1/deliveries?limit=1")) as? [String: Any])
-                    .flatMap { ($0["deliveries"] as? [[String: Any]])?.first?["id"] as? String }
+                lastID = try? await options.client.call(.get, "/v1/deliveries?limit=1", as: DeliveryPage.self)
+                    .deliveries.first?.id
             }
             while !Task.isCancelled {
                 do {
                     try await options.client.stream(filters.path("/v1/deliveries/stream"), lastEventID: lastID) {
                         id, data in
-                        guard let attempt = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any]
+                        guard let attempt = try? JSONDecoder().decode(AttemptResource.self, from: Data(data.utf8))
                         else { return }
                         try emit(attempt, printer)
                         lastID = id ?? lastID
@@ -86,12 +87,12 @@ struct DeliveriesCommand: AsyncParsableCommand {
             }
         }
 
-        private func emit(_ attempt: [String: Any], _ printer: AttemptLine) throws {
+        private func emit(_ attempt: AttemptResource, _ printer: AttemptLine) throws {
             var line: String
             if options.json {
-                let data = try JSONSerialization.data(
-                    withJSONObject: attempt, options: [.sortedKeys, .withoutEscapingSlashes])
-                line = String(decoding: data, as: UTF8.self)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                line = String(decoding: try encoder.encode(attempt), as: UTF8.self)
             } else {
                 line = printer.render(attempt)
             }
@@ -106,7 +107,8 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Argument(help: "The message id (msg_…).") var message: String
 
         func run() async throws {
-            let answer = try await options.client.call(.post, "/v1/messages/\(message)/retry")
+            let answer = try await options.client.call(
+                .post, "/v1/messages/\(message)/retry", as: MessageRetryAccepted.self)
             try options.output(answer) { print("queued \(message) again") }
         }
     }
@@ -122,15 +124,12 @@ struct DeliveriesCommand: AsyncParsableCommand {
         @Flag(help: "Only report what would be sent.") var dryRun = false
 
         func run() async throws {
-            var body: [String: Any] = ["since": since, "dryRun": dryRun]
-            body["until"] = until
-            body["status"] = status?.rawValue
-            let answer = try await options.client.call(.post, "/v1/webhooks/\(webhook)/replay", json: body)
-            try options.output(answer) {
-                let report = answer as? [String: Any] ?? [:]
-                let count = report["count"] as? Int ?? 0
-                print(dryRun ? "would send \(count) messages again" : "queued \(count) messages again")
-                for id in report["messageIds"] as? [String] ?? [] { print("  \(id)") }
+            let request = ReplayRequest.Body(since: since, until: until, status: status, dryRun: dryRun)
+            let report = try await options.client.call(
+                .post, "/v1/webhooks/\(webhook)/replay", json: request, as: ReplayResult.self)
+            try options.output(report) {
+                print(dryRun ? "would send \(report.count) messages again" : "queued \(report.count) messages again")
+                for id in report.messageIds { print("  \(id)") }
             }
         }
     }
@@ -142,37 +141,45 @@ struct AttemptLine {
     let colored: Bool
     var filters: DeliveriesCommand.Filters?
 
-    func render(_ attempt: [String: Any]) -> String {
-        let members = attempt["messages"] as? [[String: Any]] ?? [attempt]
+    func render(_ attempt: AttemptResource) -> String {
+        let members = attempt.messages ?? [Self.onlyMessage(of: attempt)]
         let shown = members.filter(selected)
-        return (shown.isEmpty ? [attempt] : shown).map { line(attempt, message: $0) }.joined(separator: "\n")
+        return (shown.isEmpty ? [Self.onlyMessage(of: attempt)] : shown).map { line(attempt, message: $0) }
+            .joined(separator: "\n")
+    }
+
+    /// The message of a single-message attempt, in the shape of a batch's members.
+    private static func onlyMessage(of attempt: AttemptResource) -> AttemptResource.Message {
+        var message = AttemptResource.Message(
+            messageId: attempt.messageId, eventId: attempt.eventId, eventType: attempt.eventType,
+            attempt: attempt.attempt, outcome: attempt.outcome, nextAttemptAt: nil, error: attempt.error)
+        message.nextAttemptAt = attempt.nextAttemptAt
+        return message
     }
 
     /// Whether a message passes the event, type and status filters (the relay applied them to the
     /// request; a batch also carries messages they do not select).
-    private func selected(_ message: [String: Any]) -> Bool {
+    private func selected(_ message: AttemptResource.Message) -> Bool {
         guard let filters else { return true }
-        return [("eventId", filters.event), ("eventType", filters.type), ("outcome", filters.status?.rawValue)]
-            .allSatisfy {
-                key, wanted in wanted.map { $0 == message[key] as? String } ?? true
-            }
+        return (filters.event.map { $0 == message.eventId } ?? true)
+            && (filters.type.map { $0 == message.eventType } ?? true)
+            && (filters.status.map { $0 == message.outcome } ?? true)
     }
 
-    private func line(_ attempt: [String: Any], message: [String: Any]) -> String {
-        let outcome = message["outcome"] as? String ?? "?"
-        let status = (attempt["httpStatus"] as? Int).map(String.init) ?? "-"
+    private func line(_ attempt: AttemptResource, message: AttemptResource.Message) -> String {
+        let outcome = message.outcome.rawValue
         let columns = [
-            attempt["startedAt"] as? String ?? "",
-            pad(attempt["webhookName"] as? String ?? "", 16),
-            pad(message["eventType"] as? String ?? "", 20),
-            pad(message["eventId"] as? String ?? "", 30),
-            pad("#\(message["attempt"] as? Int ?? 0)", 3),
-            pad(status, 3),
-            pad("\(attempt["durationMs"] as? Int ?? 0)ms", 7),
+            attempt.startedAt,
+            pad(attempt.webhookName, 16),
+            pad(message.eventType, 20),
+            pad(message.eventId, 30),
+            pad("#\(message.attempt)", 3),
+            pad(attempt.httpStatus.map(String.init) ?? "-", 3),
+            pad("\(attempt.durationMs)ms", 7),
             paint(pad(outcome, 9)),
         ]
         let line = columns.joined(separator: "  ")
-        guard let error = message["error"] as? String, outcome != "delivered" else {
+        guard let error = message.error, message.outcome != .delivered else {
             return String(line.reversed().drop { $0 == " " }.reversed())
         }
         return line + "  " + error

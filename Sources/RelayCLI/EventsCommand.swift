@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RelayCore
 
 /// `auditrelay events send`: one event from flags, or NDJSON from stdin.
 struct EventsCommand: AsyncParsableCommand {
@@ -26,8 +27,11 @@ struct EventsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = APIClient(server: server, token: token)
-            let answer: Any?
+            let body: Data
+            let contentType: String
             if let type {
+                // The event is the operator's own JSON (its `data` kept exactly, big integers too),
+                // not an API type.
                 var event: [String: Any] = ["type": type]
                 event["id"] = id
                 event["actor"] = actor
@@ -39,20 +43,22 @@ struct EventsCommand: AsyncParsableCommand {
                     else { throw CommandFailure("--data is not valid JSON") }
                     event["data"] = value
                 }
-                answer = try await client.call(.post, "/v1/events", json: event)
+                body = try JSONSerialization.data(withJSONObject: event)
+                contentType = "application/json"
             } else {
-                let input = FileHandle.standardInput.readDataToEndOfFile()
-                guard !input.isEmpty else { throw CommandFailure("give --type, or NDJSON events on stdin") }
-                answer = try await client.call(.post, "/v1/events", body: input, contentType: "application/x-ndjson")
+                body = FileHandle.standardInput.readDataToEndOfFile()
+                guard !body.isEmpty else { throw CommandFailure("give --type, or NDJSON events on stdin") }
+                contentType = "application/x-ndjson"
             }
-            let receipt = answer as? [String: Any] ?? [:]
+            let answer = try await client.send(.post, "/v1/events", body: body, contentType: contentType)
+            let receipt = try APIClient.decode(IngestAccepted.self, from: answer, path: "/v1/events")
             if json {
-                let data = try JSONSerialization.data(withJSONObject: receipt, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(receipt), as: UTF8.self))
             } else {
-                let ids = (receipt["ids"] as? [String] ?? []).joined(separator: " ")
                 print(
-                    "accepted \(receipt["accepted"] as? Int ?? 0), duplicates \(receipt["duplicates"] as? Int ?? 0): \(ids)"
+                    "accepted \(receipt.accepted), duplicates \(receipt.duplicates): \(receipt.ids.joined(separator: " "))"
                 )
             }
         }

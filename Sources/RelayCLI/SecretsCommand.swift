@@ -16,8 +16,8 @@ struct SecretsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let webhook else { return print(WebhookSecrets.generate()) }
-            let added = try await options.client.call(.post, "/v1/webhooks/\(webhook)/secrets") as? [String: Any]
-            try options.output(added) { print(added?["secret"] as? String ?? "") }
+            let added = try await options.client.call(.post, "/v1/webhooks/\(webhook)/secrets", as: SecretAdded.self)
+            try options.output(added) { print(added.secret) }
         }
     }
 }

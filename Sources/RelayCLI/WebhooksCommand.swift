@@ -13,15 +13,13 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let answer = try await options.client.call(.get, "/v1/webhooks") as? [String: Any]
-            let webhooks = answer?["webhooks"] as? [[String: Any]] ?? []
-            try options.output(answer) {
-                let rows = webhooks.map { webhook in
-                    ["id", "name", "kind", "state"].map { webhook[$0] as? String ?? "" }
-                        + [
-                            (webhook["events"] as? [String] ?? []).joined(separator: ","),
-                            webhook["url"] as? String ?? "",
-                        ]
+            let list = try await options.client.call(.get, "/v1/webhooks", as: WebhookList.self)
+            try options.output(list) {
+                let rows = list.webhooks.map { webhook in
+                    [
+                        webhook.id, webhook.name, webhook.kind.rawValue, webhook.state.rawValue,
+                        webhook.events.joined(separator: ","), webhook.url,
+                    ]
                 }
                 print(TableFormatter.render(header: ["ID", "NAME", "KIND", "STATE", "EVENTS", "URL"], rows: rows))
             }
@@ -34,7 +32,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Argument(help: "The webhook's id.") var id: String
 
         func run() async throws {
-            let webhook = try await options.client.call(.get, "/v1/webhooks/\(id)")
+            let webhook = try await options.client.call(.get, "/v1/webhooks/\(id)", as: WebhookResource.self)
             try options.output(webhook) { WebhookPrinter.print(webhook) }
         }
     }
@@ -45,7 +43,8 @@ struct WebhooksCommand: AsyncParsableCommand {
         @OptionGroup var fields: WebhookFields
 
         func run() async throws {
-            let webhook = try await options.client.call(.post, "/v1/webhooks", json: try fields.body(creating: true))
+            let webhook = try await options.client.call(
+                .post, "/v1/webhooks", json: try fields.request(creating: true), as: WebhookResource.self)
             try options.output(webhook) { WebhookPrinter.print(webhook) }
         }
     }
@@ -58,7 +57,7 @@ struct WebhooksCommand: AsyncParsableCommand {
 
         func run() async throws {
             let webhook = try await options.client.call(
-                .patch, "/v1/webhooks/\(id)", json: try fields.body(creating: false))
+                .patch, "/v1/webhooks/\(id)", json: try fields.request(creating: false), as: WebhookResource.self)
             try options.output(webhook) { WebhookPrinter.print(webhook) }
         }
     }
@@ -69,7 +68,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Argument(help: "The webhook's id.") var id: String
 
         func run() async throws {
-            _ = try await options.client.call(.delete, "/v1/webhooks/\(id)")
+            try await options.client.send(.delete, "/v1/webhooks/\(id)")
             try options.output(["removed": id]) { print("removed \(id)") }
         }
     }
@@ -80,16 +79,14 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Argument(help: "The webhook's id.") var id: String
 
         func run() async throws {
-            let result = try await options.client.call(.post, "/v1/webhooks/\(id)/test") as? [String: Any] ?? [:]
+            let result = try await options.client.call(.post, "/v1/webhooks/\(id)/test", as: WebhookTestResult.self)
             try options.output(result) {
-                let status = (result["httpStatus"] as? Int).map(String.init) ?? "-"
-                let detail = (result["error"] as? String).map { "  \($0)" } ?? ""
-                print(
-                    "\(result["outcome"] as? String ?? "?")  \(status)  \(result["durationMs"] as? Int ?? 0)ms\(detail)"
-                )
+                let status = result.httpStatus.map(String.init) ?? "-"
+                let detail = result.error.map { "  \($0)" } ?? ""
+                print("\(result.outcome.rawValue)  \(status)  \(result.durationMs)ms\(detail)")
             }
-            guard result["outcome"] as? String == "delivered" else {
-                throw CommandFailure("the test event was not delivered (\(result["outcome"] as? String ?? "?"))")
+            guard result.outcome == .delivered else {
+                throw CommandFailure("the test event was not delivered (\(result.outcome.rawValue))")
             }
         }
     }
@@ -100,7 +97,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Argument(help: "The webhook's id.") var id: String
 
         func run() async throws {
-            let webhook = try await options.client.call(.post, "/v1/webhooks/\(id)/resume")
+            let webhook = try await options.client.call(.post, "/v1/webhooks/\(id)/resume", as: WebhookResource.self)
             try options.output(webhook) { WebhookPrinter.print(webhook) }
         }
     }
@@ -144,111 +141,132 @@ struct WebhookFields: ParsableArguments {
     var clientKey: String?
     @Flag(help: "Remove the client certificate and its key (update).") var clearClientCertificate = false
 
-    /// The JSON body; on update only what was given.
-    func body(creating: Bool) throws -> [String: Any] {
-        var body: [String: Any] = [:]
-        body["name"] = name
-        body["kind"] = kind?.rawValue
-        body["url"] = url
-        body["format"] = format?.rawValue
-        body["authorization"] = authorization
-        if clearAuthorization { body["authorization"] = NSNull() }
-        if !events.isEmpty { body["events"] = events }
-        if !secrets.isEmpty { body["secrets"] = secrets }
-        if !headers.isEmpty { body["headers"] = try HeaderArguments.parse(headers, option: "--header") }
+    /// The request; on update only what was given.
+    func request(creating: Bool) throws -> WebhookRequest {
+        var request = WebhookRequest(name: name, kind: kind, url: url, events: events.isEmpty ? nil : events)
+        request.format = format
+        if clearAuthorization && authorization != nil {
+            throw CommandFailure("give --authorization or --clear-authorization, not both")
+        }
+        request.authorization = clearAuthorization ? .clear : authorization.map(Change.set)
+        request.secrets = secrets.isEmpty ? nil : secrets
+        request.headers = headers.isEmpty ? nil : try HeaderArguments.parse(headers, option: "--header")
         if enable && disable { throw CommandFailure("give --enable or --disable, not both") }
-        if enable || disable { body["enabled"] = enable }
-        if allowPrivateNetwork { body["allowPrivateNetwork"] = true }
-        if hubSignature { body["hubSignature"] = true }
-        try addDeliveryOptions(to: &body)
-        try addClientCertificate(to: &body)
-        if !creating && body.isEmpty { throw CommandFailure("nothing to update: give at least one field option") }
-        return body
+        request.enabled = enable || disable ? enable : nil
+        request.allowPrivateNetwork = allowPrivateNetwork ? true : nil
+        request.hubSignature = hubSignature ? true : nil
+        try addDeliveryOptions(to: &request)
+        try addClientCertificate(to: &request)
+        if try !creating && JSONEncoder().encode(request) == Data("{}".utf8) {
+            throw CommandFailure("nothing to update: give at least one field option")
+        }
+        return request
     }
 
     /// `batch`, `splunk` and `auth` from their options; a group is sent whole when any of its
     /// options is given.
-    private func addDeliveryOptions(to body: inout [String: Any]) throws {
-        let batch: [String: Any?] = ["maxEvents": batchMaxEvents, "maxBytes": batchMaxBytes, "maxWait": batchMaxWait]
-        if noBatch && batch.values.contains(where: { $0 != nil }) {
-            throw CommandFailure("give --no-batch or batch options, not both")
+    private func addDeliveryOptions(to request: inout WebhookRequest) throws {
+        let batching = batchMaxEvents != nil || batchMaxBytes != nil || batchMaxWait != nil
+        if noBatch && batching { throw CommandFailure("give --no-batch or batch options, not both") }
+        if noBatch {
+            request.batch = .clear
+        } else if batching {
+            request.batch = .set(.init(maxEvents: batchMaxEvents, maxBytes: batchMaxBytes, maxWait: batchMaxWait))
         }
-        if noBatch { body["batch"] = NSNull() } else if let object = Self.object(batch) { body["batch"] = object }
-        let splunk: [String: Any?] = [
-            "source": splunkSource, "sourcetype": splunkSourcetype, "index": splunkIndex, "host": splunkHost,
-        ]
-        if let object = Self.object(splunk) { body["splunk"] = object }
-        let auth: [String: Any?] = [
-            "tokenUrl": oauthTokenUrl, "clientId": oauthClientId, "clientSecret": oauthClientSecret,
-            "scope": oauthScope,
-        ]
-        if clearAuth && auth.values.contains(where: { $0 != nil }) {
-            throw CommandFailure("give --clear-auth or OAuth options, not both")
+        if [splunkSource, splunkSourcetype, splunkIndex, splunkHost].contains(where: { $0 != nil }) {
+            request.splunk = .init(
+                source: splunkSource, sourcetype: splunkSourcetype, index: splunkIndex, host: splunkHost)
         }
+        let oauth = [oauthTokenUrl, oauthClientId, oauthClientSecret, oauthScope].contains { $0 != nil }
+        if clearAuth && oauth { throw CommandFailure("give --clear-auth or OAuth options, not both") }
         if clearAuth {
-            body["auth"] = NSNull()
-        } else if var object = Self.object(auth) {
-            object["type"] = "oauth2-client-credentials"
-            body["auth"] = object
+            request.auth = .clear
+        } else if oauth {
+            request.auth = .set(
+                .init(
+                    tokenUrl: oauthTokenUrl, clientId: oauthClientId, clientSecret: oauthClientSecret,
+                    scope: oauthScope))
         }
     }
 
     /// `clientCertificate` and `clientKey`, read from the files the options name.
-    private func addClientCertificate(to body: inout [String: Any]) throws {
+    private func addClientCertificate(to request: inout WebhookRequest) throws {
         if clearClientCertificate && (clientCertificate != nil || clientKey != nil) {
             throw CommandFailure("give --clear-client-certificate or --client-certificate/--client-key, not both")
         }
-        if clearClientCertificate { body["clientCertificate"] = NSNull() }
-        for (member, option, file) in [
-            ("clientCertificate", "--client-certificate", clientCertificate), ("clientKey", "--client-key", clientKey),
-        ] {
-            guard let file else { continue }
-            do {
-                body[member] = try String(contentsOfFile: file, encoding: .utf8)
-            } catch {
-                throw CommandFailure("\(option): cannot read \(file): \(error.localizedDescription)")
-            }
+        if clearClientCertificate { request.clientCertificate = .clear }
+        if let clientCertificate {
+            request.clientCertificate = .set(try Self.read(clientCertificate, option: "--client-certificate"))
         }
+        if let clientKey { request.clientKey = try Self.read(clientKey, option: "--client-key") }
     }
 
-    /// The given members, or `nil` when none is.
-    private static func object(_ members: [String: Any?]) -> [String: Any]? {
-        let given = members.compactMapValues { $0 }
-        return given.isEmpty ? nil : given
+    /// The text of the file an option names.
+    private static func read(_ file: String, option: String) throws -> String {
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw CommandFailure("\(option): cannot read \(file): \(error.localizedDescription)")
+        }
     }
 }
 
 /// Shows a webhook as `key: value` lines.
 enum WebhookPrinter {
-    static func print(_ value: Any?) {
-        Swift.print(render(value))
+    static func print(_ webhook: WebhookResource) {
+        Swift.print(render(webhook))
     }
 
-    static func render(_ value: Any?) -> String {
-        guard let webhook = value as? [String: Any] else { return "" }
-        var lines: [String] = []
-        let order = [
-            "id", "name", "kind", "url", "events", "format", "state", "stateReason", "secrets", "authorization",
-            "headers", "splunk", "batch", "auth", "clientCertificate", "allowPrivateNetwork", "hubSignature",
-            "createdAt", "updatedAt",
+    static func render(_ webhook: WebhookResource) -> String {
+        let members: [(String, String?)] = [
+            ("id", webhook.id), ("name", webhook.name), ("kind", webhook.kind.rawValue), ("url", webhook.url),
+            ("events", webhook.events.joined(separator: ", ")), ("format", webhook.format??.rawValue),
+            ("state", webhook.state.rawValue), ("stateReason", webhook.stateReason),
+            ("secrets", webhook.secrets.joined(separator: ", ")), ("authorization", webhook.authorization),
+            ("headers", pairs(webhook.headers.map { ($0.key, $0.value) })),
+            ("splunk", (webhook.splunk ?? nil).map(describe)), ("batch", (webhook.batch ?? nil).map(describe)),
+            ("auth", (webhook.auth ?? nil).map(describe)),
+            ("clientCertificate", (webhook.clientCertificate ?? nil).map(describe)),
+            ("allowPrivateNetwork", String(webhook.allowPrivateNetwork)),
+            ("hubSignature", String(webhook.hubSignature)), ("createdAt", webhook.createdAt),
+            ("updatedAt", webhook.updatedAt),
         ]
-        for key in order where webhook[key] != nil && !(webhook[key] is NSNull) {
-            let shown: String
-            switch webhook[key] {
-            case let list as [String]: shown = list.joined(separator: ", ")
-            case let map as [String: String]:
-                shown = map.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
-            case let flag as Bool: shown = flag ? "true" : "false"
-            case let object as [String: Any]:
-                shown = object.filter { !($0.value is NSNull) }.sorted { $0.key < $1.key }.map {
-                    "\($0.key): \($0.value)"
-                }
-                .joined(separator: "; ")
-            case let other?: shown = "\(other)"
-            case nil: shown = ""
-            }
-            lines.append("\(key): \(shown)")
-        }
-        return lines.joined(separator: "\n")
+        return members.compactMap { key, shown in shown.map { "\(key): \($0)" } }.joined(separator: "\n")
+    }
+
+    /// `name: value` pairs sorted by name, `; `-separated.
+    private static func pairs(_ members: [(String, String)]) -> String {
+        members.sorted { $0.0 < $1.0 }.map { "\($0.0): \($0.1)" }.joined(separator: "; ")
+    }
+
+    private static func describe(_ splunk: SplunkFields) -> String {
+        pairs(
+            [("source", splunk.source), ("sourcetype", splunk.sourcetype)]
+                + present(("index", splunk.index), ("host", splunk.host)))
+    }
+
+    private static func describe(_ batch: BatchSettings) -> String {
+        pairs([
+            ("maxEvents", String(batch.maxEvents)), ("maxBytes", String(batch.maxBytes)),
+            ("maxWait", batch.maxWait.description),
+        ])
+    }
+
+    private static func describe(_ auth: OAuth2ClientCredentials) -> String {
+        pairs(
+            [("tokenUrl", auth.tokenURL), ("clientId", auth.clientID), ("clientSecret", auth.clientSecret)]
+                + present(("scope", auth.scope)))
+    }
+
+    private static func describe(_ certificate: ClientCertificateResource) -> String {
+        pairs([
+            ("subject", certificate.subject), ("notValidAfter", certificate.notValidAfter),
+            ("fingerprint", certificate.fingerprint),
+        ])
+    }
+
+    /// The pairs that have a value.
+    private static func present(_ members: (String, String?)...) -> [(String, String)] {
+        members.compactMap { name, value in value.map { (name, $0) } }
     }
 }

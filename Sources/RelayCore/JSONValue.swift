@@ -66,4 +66,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
         if case .string(let text) = self { return text }
         return nil
     }
+
+    /// The number, when this is one.
+    public var number: Double? {
+        if case .number(let number) = self { return number }
+        return nil
+    }
 }

@@ -51,3 +51,30 @@ public struct RelayProblem: Error, Sendable, Equatable {
         return RelayProblem(status: 422, title: "Validation failed", detail: detail, errors: errors)
     }
 }
+
+extension RelayProblem: Codable {
+    /// Every problem's `type`: the status and title say what kind of problem it is.
+    public static let type = "about:blank"
+
+    private enum CodingKeys: String, CodingKey {
+        case type, status, title, detail, errors
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        status = try container.decode(Int.self, forKey: .status)
+        title = try container.decode(String.self, forKey: .title)
+        detail = try container.decodeIfPresent(String.self, forKey: .detail) ?? title
+        errors = try container.decodeIfPresent([FieldError].self, forKey: .errors) ?? []
+    }
+
+    /// RFC 9457 members; `errors` only when there are some.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.type, forKey: .type)
+        try container.encode(status, forKey: .status)
+        try container.encode(title, forKey: .title)
+        try container.encode(detail, forKey: .detail)
+        if !errors.isEmpty { try container.encode(errors, forKey: .errors) }
+    }
+}

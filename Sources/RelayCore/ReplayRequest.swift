@@ -16,7 +16,8 @@ public struct ReplayRequest: Sendable, Equatable {
 
     /// Reads the request's members, refusing unknown ones and bad values field by field.
     public init(json: [String: JSONValue]) throws(RelayProblem) {
-        var errors = json.keys.filter { !["since", "until", "status", "dryRun"].contains($0) }.sorted().map {
+        let fields = Body.CodingKeys.allCases.map(\.rawValue)
+        var errors = json.keys.filter { !fields.contains($0) }.sorted().map {
             FieldError(field: $0, reason: "is not a field of this request")
         }
         func time(_ name: String) -> Int64? {
@@ -45,5 +46,26 @@ public struct ReplayRequest: Sendable, Equatable {
         }
         guard errors.isEmpty, let since else { throw .invalid(errors) }
         self.since = since
+    }
+
+    /// The request as a client writes it.
+    public struct Body: Encodable, Sendable {
+        /// RFC 3339.
+        public var since: String
+        /// RFC 3339.
+        public var until: String?
+        public var status: MessageStatus?
+        public var dryRun: Bool
+
+        public init(since: String, until: String? = nil, status: MessageStatus? = nil, dryRun: Bool = false) {
+            self.since = since
+            self.until = until
+            self.status = status
+            self.dryRun = dryRun
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case since, until, status, dryRun
+        }
     }
 }

@@ -43,7 +43,7 @@ public final class Dispatcher: Service {
 
     /// Sends a synthetic `auditrelay.test` event to `webhook` now, outside the queue, through the
     /// lanes' client (see ``WebhookTester``).
-    public func test(_ webhook: Webhook) async -> WebhookTester.Result {
+    public func test(_ webhook: Webhook) async -> WebhookTestResult {
         await WebhookTester.send(to: webhook, sender: sender, schedule: settings.schedule)
     }
 

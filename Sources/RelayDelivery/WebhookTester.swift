@@ -5,22 +5,9 @@ import RelayCore
 /// reports what the destination answered (`POST /v1/webhooks/{id}/test`). Nothing is stored and
 /// the webhook's state is not changed, so a paused webhook can be tested before it is resumed.
 public enum WebhookTester {
-    /// What the test attempt got.
-    public struct Result: Sendable, Encodable {
-        /// The outcome a first attempt with this answer would have.
-        public var outcome: AttemptOutcome
-        public var httpStatus: Int?
-        public var error: String?
-        public var durationMs: Int64
-        /// The first KiB of the response body, as text.
-        public var responseBody: String
-        /// The synthetic event's id.
-        public var eventId: String
-    }
-
     /// Sends the test event to `webhook` with `sender`; `schedule` decides the outcome a first
     /// attempt with the answer would have.
-    static func send(to webhook: Webhook, sender: MessageSender, schedule: RetrySchedule) async -> Result {
+    static func send(to webhook: Webhook, sender: MessageSender, schedule: RetrySchedule) async -> WebhookTestResult {
         let now = WallClock.nowMillis()
         let eventID = Identifier.make(prefix: "evt_", millis: now)
         let body =
@@ -41,7 +28,7 @@ public enum WebhookTester {
         let decision = DeliveryPolicy.decide(
             verdict, attempt: 1, createdAt: now, now: WallClock.nowMillis(), schedule: schedule,
             random: &random)
-        return Result(
+        return WebhookTestResult(
             outcome: decision.outcome, httpStatus: response.httpStatus,
             error: response.failureMessage ?? decision.reason,
             durationMs: elapsed.milliseconds, responseBody: String(decoding: response.body, as: UTF8.self),

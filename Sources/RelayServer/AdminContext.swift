@@ -25,7 +25,8 @@ struct AdminContext: Sendable {
     /// The webhook as the API shows it, with its health read now.
     func view(_ webhook: Webhook, status: HTTPResponse.Status = .ok) async throws -> Response {
         let health = try await store.webhookHealth(webhookID: webhook.id)[webhook.id] ?? .fresh
-        return try JSONResponses.encode(WebhookView(webhook, health: health), status: status)
+        return try JSONResponses.encode(
+            WebhookResource(webhook, health: WebhookHealthResource(health)), status: status)
     }
 
     /// Creates `webhook`, turning a taken name into a `422` on `name`.

@@ -20,20 +20,22 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
             var query = try Self.query(request.uri.queryParameters)
             query.limit = min(max(Int(request.uri.queryParameters["limit"] ?? "") ?? 100, 1), 1000)
             if let cursor = request.uri.queryParameters["cursor"] {
-                guard let id = Self.attemptID(String(cursor)) else {
+                guard let id = AttemptResource.number(String(cursor)) else {
                     throw RelayProblem.invalid([FieldError(field: "cursor", reason: "is not a cursor from this API")])
                 }
                 query.beforeID = id
             }
             let attempts = try await admin.store.attempts(matching: query)
             let next = query.isFull(attempts) ? attempts.last.map { "att_\($0.id)" } : nil
-            return try JSONResponses.encode(DeliveryPage(deliveries: attempts.map(AttemptView.init), nextCursor: next))
+            return try JSONResponses.encode(
+                DeliveryPage(deliveries: attempts.map(AttemptResource.init), nextCursor: next))
         }
         router.admin(.get, "/v1/deliveries/stream", admin) { request, _ in
             var filters = try Self.query(request.uri.queryParameters)
             filters.limit = 500
             let query = filters
-            let resumeFrom = HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] }.flatMap(Self.attemptID)
+            let resumeFrom = HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] }.flatMap(
+                AttemptResource.number)
             let latest = try await admin.store.latestAttemptID()
             let start = resumeFrom ?? latest
             return Response(
@@ -53,7 +55,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
                     .conflict, detail: "an attempt of \(id) is in progress; ask again once it has finished")
             }
             return try JSONResponses.encode(
-                ["messageId": id, "status": MessageStatus.pending.rawValue], status: .accepted)
+                MessageRetryAccepted(messageId: id, status: .pending), status: .accepted)
         }
         router.admin(.post, "/v1/webhooks/:id/replay", admin) { request, context in
             let webhook = try await admin.webhook(context)
@@ -62,7 +64,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
                 webhookID: webhook.id, since: replay.since, until: replay.until, status: replay.status,
                 dryRun: replay.dryRun, now: WallClock.nowMillis())
             return try JSONResponses.encode(
-                ReplayView(dryRun: replay.dryRun, count: report.count, messageIds: report.messageIDs),
+                ReplayResult(dryRun: replay.dryRun, count: report.count, messageIds: report.messageIDs),
                 status: replay.dryRun ? .ok : .accepted)
         }
     }
@@ -80,7 +82,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
                 page.afterID = last
                 let attempts = try await admin.store.attempts(matching: page)
                 for attempt in attempts {
-                    let data = try JSONEncoder.relay.encode(AttemptView(attempt))
+                    let data = try JSONEncoder.relay.encode(AttemptResource(attempt))
                     try await writer.write(
                         ByteBuffer(
                             string:
@@ -127,38 +129,5 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
         }
         guard errors.isEmpty else { throw RelayProblem.invalid(errors) }
         return query
-    }
-
-    /// The number of an `att_…` id.
-    static func attemptID(_ text: String) -> Int64? {
-        text.hasPrefix("att_") ? Int64(text.dropFirst(4)) : nil
-    }
-}
-
-private struct DeliveryPage: Encodable {
-    let deliveries: [AttemptView]
-    let nextCursor: String?
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(deliveries, forKey: .deliveries)
-        try container.encode(nextCursor, forKey: .nextCursor)
-    }
-
-    private enum CodingKeys: String, CodingKey { case deliveries, nextCursor }
-}
-
-private struct ReplayView: Encodable {
-    let dryRun: Bool
-    let count: Int
-    let messageIds: [String]
-}
-
-extension JSONEncoder {
-    /// The encoder every API answer uses: sorted keys, slashes unescaped.
-    static var relay: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

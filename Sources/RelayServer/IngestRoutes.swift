@@ -49,15 +49,9 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
                 headers: [.retryAfter: "5"])
         }
         let json = try JSONEncoder().encode(
-            AcceptedBody(accepted: receipt.accepted, duplicates: receipt.duplicates, ids: receipt.ids))
+            IngestAccepted(accepted: receipt.accepted, duplicates: receipt.duplicates, ids: receipt.ids))
         return Response(
             status: .accepted, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
-}
-
-private struct AcceptedBody: Encodable {
-    let accepted: Int
-    let duplicates: Int
-    let ids: [String]
 }

@@ -37,3 +37,12 @@ enum JSONResponses {
         return try JSONValue.object(from: Array(body.readableBytesView))
     }
 }
+
+extension JSONEncoder {
+    /// The encoder every API answer uses: sorted keys, slashes unescaped.
+    static var relay: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -40,13 +40,7 @@ struct ProblemResponse: HTTPResponseError {
     var status: HTTPResponse.Status { .init(code: problem.status) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var fields: [String: Any] = [
-            "type": "about:blank", "status": problem.status, "title": problem.title, "detail": problem.detail,
-        ]
-        if !problem.errors.isEmpty {
-            fields["errors"] = problem.errors.map { ["field": $0.field, "reason": $0.reason] }
-        }
-        let body = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes])
+        let body = try JSONEncoder.relay.encode(problem)
         var headers = extraHeaders
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

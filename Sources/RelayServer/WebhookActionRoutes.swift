@@ -86,7 +86,7 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
             return webhook.secrets.count - 1
         }
         return try JSONResponses.encode(
-            AddedSecret(index: index, secret: generated ? secret : WebhookSecrets.mask(secret)), status: .created)
+            SecretAdded(index: index, secret: generated ? secret : WebhookSecrets.mask(secret)), status: .created)
     }
 
     private static func customOnly(_ webhook: Webhook, field: String) throws {
@@ -94,10 +94,4 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
             throw RelayProblem.invalid([FieldError(field: field, reason: "applies to custom webhooks only")])
         }
     }
-}
-
-/// The answer to adding a secret: its index, and the secret itself when the relay made it.
-private struct AddedSecret: Encodable {
-    let index: Int
-    let secret: String
 }

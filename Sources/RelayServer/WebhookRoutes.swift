@@ -10,8 +10,10 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
     func register(on router: Router<Context>) {
         router.admin(.get, "/v1/webhooks", admin) { _, _ in
             let health = try await admin.store.webhookHealth()
-            let webhooks = try await admin.store.webhooks().map { WebhookView($0, health: health[$0.id] ?? .fresh) }
-            return try JSONResponses.encode(["webhooks": webhooks])
+            let webhooks = try await admin.store.webhooks().map {
+                WebhookResource($0, health: WebhookHealthResource(health[$0.id] ?? .fresh))
+            }
+            return try JSONResponses.encode(WebhookList(webhooks: webhooks))
         }
         router.admin(.post, "/v1/webhooks", admin) { request, _ in
             let spec = try WebhookInput.create(from: try await JSONResponses.object(request))

@@ -11,16 +11,17 @@ import Testing
 
     @Test func aGeneratedSecretIsReturnedInFullOnceThenOnlyMasked() async throws {
         try await withAdminRelay { relay in
-            let id = try #require(try await relay.createWebhook(webhookBody("gen"))["id"] as? String)
+            let id = try await relay.createWebhook(webhookBody("gen")).id
             let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/secrets")
             #expect(reply.status == 201, "\(reply.body)")
-            let secret = try #require(reply.json["secret"] as? String)
+            let secret = try reply.decoded(SecretAdded.self).secret
             #expect(secret.hasPrefix("whsec_"))
             let decoded = try #require(Data(base64Encoded: String(secret.dropFirst("whsec_".count))))
             #expect(decoded.count == 32)
 
             let read = try await relay.request(method: .GET, path: "/v1/webhooks/\(id)")
-            #expect(read.json["secrets"] as? [String] == ["whs…"])
+            #expect(read.status == 200, "\(read.body)")
+            #expect(try read.decoded(WebhookResource.self).secrets == ["whs…"])
             #expect(!read.body.contains(secret))
             #expect(!read.body.contains(String(secret.dropFirst("whsec_".count))))
             let list = try await relay.request(method: .GET, path: "/v1/webhooks")
@@ -29,19 +30,19 @@ import Testing
             let second = try await relay.request(
                 method: .POST, path: "/v1/webhooks/\(id)/secrets", body: "", contentType: "application/json")
             #expect(second.status == 201, "\(second.body)")
-            let other = try #require(second.json["secret"] as? String)
+            let other = try second.decoded(SecretAdded.self).secret
             #expect(other.hasPrefix("whsec_") && other != secret)
-            #expect(try await relay.webhook(id)["secrets"] as? [String] == ["whs…", "whs…"])
+            #expect(try await relay.webhook(id).secrets == ["whs…", "whs…"])
         }
     }
 
     @Test func aGivenSecretIsMaskedAndAnEleventhIsRefused() async throws {
         try await withAdminRelay { relay in
-            let id = try #require(try await relay.createWebhook(webhookBody("given"))["id"] as? String)
+            let id = try await relay.createWebhook(webhookBody("given")).id
             let given = try await relay.request(
                 method: .POST, path: "/v1/webhooks/\(id)/secrets", body: #"{"secret":"given-secret-0"}"#)
             #expect(given.status == 201, "\(given.body)")
-            #expect(given.json["secret"] as? String == "giv…")
+            #expect(try given.decoded(SecretAdded.self).secret == "giv…")
             #expect(!given.body.contains("given-secret-0"))
             for number in 1..<10 {
                 let reply = try await relay.request(
@@ -49,22 +50,22 @@ import Testing
                 #expect(reply.status == 201, "secret \(number): \(reply.body)")
             }
             let full = try await relay.webhook(id)
-            #expect((full["secrets"] as? [String])?.count == 10)
+            #expect(full.secrets.count == 10)
 
             let eleventh = try await relay.request(
                 method: .POST, path: "/v1/webhooks/\(id)/secrets", body: #"{"secret":"given-secret-10"}"#)
             expectInvalid(eleventh, field: "secrets")
             let generated = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/secrets")
             expectInvalid(generated, field: "secrets")
-            #expect(generated.json["secret"] == nil)
-            #expect(jsonEqual(try await relay.webhook(id), full))
+            #expect(generated.members["secret"] == nil)
+            #expect(try await relay.webhook(id) == full)
         }
     }
 
     @Test func badSecretBodiesAreRefused() async throws {
         try await withAdminRelay { relay in
             let created = try await relay.createWebhook(webhookBody("bad-secrets"))
-            let id = try #require(created["id"] as? String)
+            let id = created.id
             let path = "/v1/webhooks/\(id)/secrets"
             expectInvalid(
                 try await relay.request(method: .POST, path: path, body: #"{"secret":" padded"}"#), field: "secret")
@@ -75,7 +76,7 @@ import Testing
             expectProblem(
                 try await relay.request(method: .POST, path: path, body: "secret=x", contentType: "text/plain"),
                 status: 415)
-            #expect(jsonEqual(try await relay.webhook(id), created))
+            #expect(try await relay.webhook(id) == created)
         }
     }
 
@@ -84,12 +85,13 @@ import Testing
     /// additions overwrite each other.
     @Test func concurrentlyAddedSecretsAreAllKept() async throws {
         try await withAdminRelay { relay in
-            let id = try #require(try await relay.createWebhook(webhookBody("busy"))["id"] as? String)
+            let id = try await relay.createWebhook(webhookBody("busy")).id
             let secrets = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
                         let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/secrets")
-                        return reply.status == 201 ? reply.json["secret"] as? String : nil
+                        guard reply.status == 201 else { return nil }
+                        return try reply.decoded(SecretAdded.self).secret
                     }
                 }
                 var added: [String] = []
@@ -97,7 +99,7 @@ import Testing
                 return added
             }
             #expect(secrets.count == 8)
-            let stored = try await relay.webhook(id)["secrets"] as? [String] ?? []
+            let stored = try await relay.webhook(id).secrets
             #expect(stored.count == secrets.count, "\(secrets.count) secrets handed out, \(stored.count) stored")
         }
     }
@@ -106,37 +108,35 @@ import Testing
         try await withAdminRelay { relay in
             let created = try await relay.createWebhook(
                 webhookBody("rotate", extra: #""secrets":["aaa-first","bbb-second","ccc-third"]"#))
-            let id = try #require(created["id"] as? String)
+            let id = created.id
             let removed = try await relay.request(method: .DELETE, path: "/v1/webhooks/\(id)/secrets/1")
             #expect([200, 204].contains(removed.status), "\(removed.body)")
-            #expect(try await relay.webhook(id)["secrets"] as? [String] == ["aaa…", "ccc…"])
+            #expect(try await relay.webhook(id).secrets == ["aaa…", "ccc…"])
             for index in ["2", "9", "-1", "x"] {
                 let reply = try await relay.request(method: .DELETE, path: "/v1/webhooks/\(id)/secrets/\(index)")
                 expectProblem(reply, status: 404)
             }
-            #expect(try await relay.webhook(id)["secrets"] as? [String] == ["aaa…", "ccc…"])
+            #expect(try await relay.webhook(id).secrets == ["aaa…", "ccc…"])
             #expect(try await relay.request(method: .DELETE, path: "/v1/webhooks/\(id)/secrets/0").status < 300)
-            #expect(try await relay.webhook(id)["secrets"] as? [String] == ["ccc…"])
+            #expect(try await relay.webhook(id).secrets == ["ccc…"])
         }
     }
 
     @Test func aRemovedSecretNoLongerSigns() async throws {
-        try await TestReceiver.with { receiver in
-            try await withAdminRelay { relay in
-                let created = try await relay.createWebhook(
-                    webhookBody(
-                        "signed", url: receiver.url(),
-                        extra: #""allowPrivateNetwork":true,"secrets":["keep-this-secret","drop-this-secret"]"#))
-                let id = try #require(created["id"] as? String)
-                #expect(try await relay.request(method: .DELETE, path: "/v1/webhooks/\(id)/secrets/1").status < 300)
-                #expect(try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test").status == 200)
-                let request = try #require(try await receiver.waitForRequests(1).first)
-                #expect(request.headers["x-soteri-signature"]?.split(separator: ",").count == 1)
-                let results = SignatureVerifier.verify(
-                    headers: request.headers, body: request.body, secrets: ["keep-this-secret"],
-                    now: WallClock.nowMillis() / 1000)
-                #expect(results.map(\.matchedSecret) == [0, 0], "\(results)")
-            }
+        try await withReceivingRelay(webhooks: { _ in [] }) { relay, receiver in
+            let created = try await relay.createWebhook(
+                webhookBody(
+                    "signed", url: receiver.url(),
+                    extra: #""allowPrivateNetwork":true,"secrets":["keep-this-secret","drop-this-secret"]"#))
+            let id = created.id
+            #expect(try await relay.request(method: .DELETE, path: "/v1/webhooks/\(id)/secrets/1").status < 300)
+            #expect(try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test").status == 200)
+            let request = try #require(try await receiver.waitForRequests(1).first)
+            #expect(request.headers["x-soteri-signature"]?.split(separator: ",").count == 1)
+            let results = SignatureVerifier.verify(
+                headers: request.headers, body: request.body, secrets: ["keep-this-secret"],
+                now: WallClock.nowMillis() / 1000)
+            #expect(results.map(\.matchedSecret) == [0, 0], "\(results)")
         }
     }
 
@@ -144,7 +144,7 @@ import Testing
         try await withAdminRelay { relay in
             let created = try await relay.createWebhook(
                 #"{"name":"alerts","kind":"slack","url":"\#(slackURL)","events":["*"]}"#)
-            let id = try #require(created["id"] as? String)
+            let id = created.id
             expectInvalid(try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/secrets"), field: "secrets")
             expectInvalid(
                 try await relay.request(
@@ -158,7 +158,7 @@ import Testing
                 try await relay.request(
                     method: .PATCH, path: "/v1/webhooks/\(id)", body: #"{"headers":{"X-A":"b"}}"#),
                 field: "headers")
-            #expect(jsonEqual(try await relay.webhook(id), created))
+            #expect(try await relay.webhook(id) == created)
         }
     }
 
@@ -166,14 +166,14 @@ import Testing
 
     @Test func authorizationIsSetValidatedAndCleared() async throws {
         try await withAdminRelay { relay in
-            let id = try #require(try await relay.createWebhook(webhookBody("auth"))["id"] as? String)
+            let id = try await relay.createWebhook(webhookBody("auth")).id
             let path = "/v1/webhooks/\(id)/authorization"
             let set = try await relay.request(method: .PUT, path: path, body: #"{"authorization":"Splunk abc-123"}"#)
             #expect(set.status == 200, "\(set.body)")
-            #expect(set.json["authorization"] as? String == "Spl…")
+            #expect(try set.decoded(WebhookResource.self).authorization == "Spl…")
             #expect(!set.body.contains("abc-123"))
             let current = try await relay.webhook(id)
-            #expect(current["authorization"] as? String == "Spl…")
+            #expect(current.authorization == "Spl…")
 
             for body in [
                 #"{"authorization":"Splunk"}"#, #"{"authorization":"Splunk "}"#, #"{"authorization":" Splunk x"}"#,
@@ -190,43 +190,43 @@ import Testing
                 try await relay.request(
                     method: .PUT, path: path, body: #"{"authorization":"Bearer x"}"#, contentType: "text/plain"),
                 status: 415)
-            #expect(jsonEqual(try await relay.webhook(id), current))
+            #expect(try await relay.webhook(id) == current)
 
             let cleared = try await relay.request(method: .DELETE, path: path)
             #expect([200, 204].contains(cleared.status), "\(cleared.body)")
-            #expect(try await relay.webhook(id)["authorization"] is NSNull)
+            let read = try await relay.request(method: .GET, path: "/v1/webhooks/\(id)")
+            #expect(read.status == 200, "\(read.body)")
+            #expect(read.members["authorization"] == .null)
         }
     }
 
     @Test func aChangedAuthorizationIsSentOnTheNextDelivery() async throws {
-        try await TestReceiver.with { receiver in
-            try await withAdminRelay { relay in
-                let created = try await relay.createWebhook(
-                    #"{"name":"siem","url":"\#(receiver.url())","events":["user.*"],"#
-                        + #""authorization":"Bearer first-credential"}"#)
-                let id = try #require(created["id"] as? String)
-                #expect(created["events"] as? [String] == ["user.*"])
+        try await withReceivingRelay(webhooks: { _ in [] }) { relay, receiver in
+            let created = try await relay.createWebhook(
+                #"{"name":"siem","url":"\#(receiver.url())","events":["user.*"],"#
+                    + #""authorization":"Bearer first-credential"}"#)
+            let id = created.id
+            #expect(created.events == ["user.*"])
 
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"e-1"}"#).status == 202)
-                let first = try await receiver.waitForRequests(1)
-                #expect(first[0].headers["authorization"] == "Bearer first-credential")
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"e-1"}"#).status == 202)
+            let first = try await receiver.waitForRequests(1)
+            #expect(first[0].headers["authorization"] == "Bearer first-credential")
 
-                let put = try await relay.request(
-                    method: .PUT, path: "/v1/webhooks/\(id)/authorization",
-                    body: #"{"authorization":"Splunk second-credential"}"#)
-                #expect(put.status == 200, "\(put.body)")
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"e-2"}"#).status == 202)
-                let second = try await receiver.waitForRequests(2)
-                #expect(second[1].text.contains(#""e-2""#))
-                #expect(second[1].headers["authorization"] == "Splunk second-credential")
+            let put = try await relay.request(
+                method: .PUT, path: "/v1/webhooks/\(id)/authorization",
+                body: #"{"authorization":"Splunk second-credential"}"#)
+            #expect(put.status == 200, "\(put.body)")
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"e-2"}"#).status == 202)
+            let second = try await receiver.waitForRequests(2)
+            #expect(second[1].text.contains(#""e-2""#))
+            #expect(second[1].headers["authorization"] == "Splunk second-credential")
 
-                let cleared = try await relay.request(method: .DELETE, path: "/v1/webhooks/\(id)/authorization")
-                #expect(cleared.status < 300)
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"e-3"}"#).status == 202)
-                let third = try await receiver.waitForRequests(3)
-                #expect(third[2].text.contains(#""e-3""#))
-                #expect(third[2].headers["authorization"] == nil)
-            }
+            let cleared = try await relay.request(method: .DELETE, path: "/v1/webhooks/\(id)/authorization")
+            #expect(cleared.status < 300)
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"e-3"}"#).status == 202)
+            let third = try await receiver.waitForRequests(3)
+            #expect(third[2].text.contains(#""e-3""#))
+            #expect(third[2].headers["authorization"] == nil)
         }
     }
 
@@ -236,10 +236,10 @@ import Testing
         try await ScriptedHTTPSServer.with { server in
             try await withAdminRelay { relay in
                 let created = try await relay.createWebhook(webhookBody("tested", url: server.url()))
-                let id = try #require(created["id"] as? String)
+                let id = created.id
                 for _ in 1...3 {
                     let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test")
-                    #expect(reply.json["outcome"] as? String == "delivered", "\(reply.body)")
+                    #expect(try reply.decoded(WebhookTestResult.self).outcome == .delivered, "\(reply.body)")
                 }
                 #expect(server.requests.count == 3)
                 #expect(server.connections == 1, "each /test used to open a client, and a connection, of its own")
@@ -248,70 +248,65 @@ import Testing
     }
 
     @Test func testSendsAnAuditrelayTestEventNowSigned() async throws {
-        try await TestReceiver.with { receiver in
-            try await withAdminRelay { relay in
-                let secrets = ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "plain-second-secret"]
-                let created = try await relay.createWebhook(
-                    webhookBody(
-                        "tested", url: receiver.url("/signed"),
-                        extra: #""allowPrivateNetwork":true,"secrets":\#(try jsonText(secrets))"#))
-                let id = try #require(created["id"] as? String)
-                let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test")
-                #expect(reply.status == 200, "\(reply.body)")
-                #expect(reply.json["outcome"] as? String == "delivered")
-                #expect(reply.json["httpStatus"] as? Int == 200)
-                // Sent before the answer: the receiver already has it.
-                let received = receiver.requests(path: "/signed")
-                #expect(received.count == 1)
-                let request = try #require(received.first)
-                let event = try #require(
-                    try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
-                #expect(event["type"] as? String == "auditrelay.test")
-                #expect(request.headers["x-auditrelay-event-type"] == "auditrelay.test")
-                if let eventID = reply.json["eventId"] as? String {
-                    #expect(event["id"] as? String == eventID)
-                }
-                #expect(request.headers["x-soteri-signature"]?.split(separator: ",").count == 2)
-                #expect(request.headers["webhook-signature"]?.split(separator: " ").count == 2)
-                for (index, secret) in secrets.enumerated() {
-                    let results = SignatureVerifier.verify(
-                        headers: request.headers, body: request.body, secrets: [secret],
-                        now: WallClock.nowMillis() / 1000)
-                    #expect(results.count == 2 && results.allSatisfy { $0.matchedSecret == 0 }, "secret \(index)")
-                }
-                #expect(try await relay.webhook(id)["state"] as? String == "active")
+        try await withReceivingRelay(webhooks: { _ in [] }) { relay, receiver in
+            let secrets = ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "plain-second-secret"]
+            let created = try await relay.createWebhook(
+                webhookBody(
+                    "tested", url: receiver.url("/signed"),
+                    extra: #""allowPrivateNetwork":true,"secrets":\#(try jsonText(secrets))"#))
+            let id = created.id
+            let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test")
+            #expect(reply.status == 200, "\(reply.body)")
+            let result = try reply.decoded(WebhookTestResult.self)
+            #expect(result.outcome == .delivered)
+            #expect(result.httpStatus == 200)
+            // Sent before the answer: the receiver already has it.
+            let received = receiver.requests(path: "/signed")
+            #expect(received.count == 1)
+            let request = try #require(received.first)
+            let event = try JSONDecoder().decode([String: JSONValue].self, from: Data(request.body))
+            #expect(event["type"] == .string("auditrelay.test"))
+            #expect(request.headers["x-auditrelay-event-type"] == "auditrelay.test")
+            #expect(event["id"] == .string(result.eventId))
+            #expect(request.headers["x-soteri-signature"]?.split(separator: ",").count == 2)
+            #expect(request.headers["webhook-signature"]?.split(separator: " ").count == 2)
+            for (index, secret) in secrets.enumerated() {
+                let results = SignatureVerifier.verify(
+                    headers: request.headers, body: request.body, secrets: [secret],
+                    now: WallClock.nowMillis() / 1000)
+                #expect(results.count == 2 && results.allSatisfy { $0.matchedSecret == 0 }, "secret \(index)")
             }
+            #expect(try await relay.webhook(id).state == .active)
         }
     }
 
     @Test func testWithoutSecretsIsUnsigned() async throws {
-        try await TestReceiver.with { receiver in
-            try await withAdminRelay { relay in
-                let created = try await relay.createWebhook(webhookBody("plain", url: receiver.url("/plain")))
-                let id = try #require(created["id"] as? String)
-                let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test")
-                #expect(reply.json["outcome"] as? String == "delivered", "\(reply.body)")
-                let request = try #require(receiver.requests(path: "/plain").first)
-                #expect(request.headers["x-soteri-signature"] == nil)
-                #expect(request.headers["webhook-signature"] == nil)
-                #expect(request.text.contains("auditrelay.test"))
-            }
+        try await withReceivingRelay(webhooks: { _ in [] }) { relay, receiver in
+            let created = try await relay.createWebhook(webhookBody("plain", url: receiver.url("/plain")))
+            let id = created.id
+            let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test")
+            #expect(try reply.decoded(WebhookTestResult.self).outcome == .delivered, "\(reply.body)")
+            let request = try #require(receiver.requests(path: "/plain").first)
+            #expect(request.headers["x-soteri-signature"] == nil)
+            #expect(request.headers["webhook-signature"] == nil)
+            #expect(request.text.contains("auditrelay.test"))
         }
     }
 
     @Test func testAgainstAFailingReceiverReportsRetryingWithItsStatus() async throws {
-        try await TestReceiver.with(respond: { _ in ReceiverReply(status: 500, body: "down") }) { receiver in
-            try await withAdminRelay { relay in
-                let created = try await relay.createWebhook(
-                    webhookBody("failing", url: receiver.url(), extra: #""allowPrivateNetwork":true"#))
-                let id = try #require(created["id"] as? String)
-                let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test")
-                #expect(reply.status == 200, "\(reply.body)")
-                #expect(reply.json["outcome"] as? String == "retrying")
-                #expect(reply.json["httpStatus"] as? Int == 500)
-                #expect(receiver.requests().count == 1)
-                #expect(receiver.requests().first?.text.contains("auditrelay.test") == true)
-            }
+        try await withReceivingRelay(
+            respond: { _ in ReceiverReply(status: 500, body: "down") }, webhooks: { _ in [] }
+        ) { relay, receiver in
+            let created = try await relay.createWebhook(
+                webhookBody("failing", url: receiver.url(), extra: #""allowPrivateNetwork":true"#))
+            let id = created.id
+            let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/test")
+            #expect(reply.status == 200, "\(reply.body)")
+            let result = try reply.decoded(WebhookTestResult.self)
+            #expect(result.outcome == .retrying)
+            #expect(result.httpStatus == 500)
+            #expect(receiver.requests().count == 1)
+            #expect(receiver.requests().first?.text.contains("auditrelay.test") == true)
         }
     }
 
@@ -319,54 +314,54 @@ import Testing
 
     @Test func resumeDeliversWhatWasQueuedWhilePaused() async throws {
         let refusing = Mutex(true)
-        try await TestReceiver.with(respond: { _ in
-            refusing.withLock { $0 } ? ReceiverReply(status: 401, body: "bad token") : ReceiverReply()
-        }) { receiver in
-            try await withAdminRelay { relay in
-                let created = try await relay.createWebhook(webhookBody("pausing", url: receiver.url()))
-                let id = try #require(created["id"] as? String)
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"p-1"}"#).status == 202)
-                _ = try await receiver.waitForRequests(1)
-                let paused = try await eventually {
-                    try await relay.webhook(id)["state"] as? String == "paused"
-                }
-                #expect(paused)
-                let pausedView = try await relay.webhook(id)
-                #expect(pausedView["enabled"] as? Bool == true)
-                #expect((pausedView["stateReason"] as? String)?.isEmpty == false, "\(pausedView)")
-
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"p-2"}"#).status == 202)
-                // Paused: both messages wait in the queue, which is not claimed; one attempt was made.
-                let health = try #require(try await relay.webhook(id)["health"] as? [String: Any])
-                #expect(health["queueDepth"] as? Int == 2)
-                #expect(try await deliveryPage(relay, "webhook=\(id)").deliveries.count == 1)
-                #expect(receiver.requests().count == 1)
-
-                let refused = receiver.requests().count
-                refusing.withLock { $0 = false }
-                let resumed = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/resume")
-                #expect(resumed.status == 200, "\(resumed.body)")
-                #expect(resumed.json["state"] as? String == "active")
-                #expect(resumed.json["stateReason"] is NSNull)
-
-                let delivered = await eventually {
-                    let texts = receiver.requests().dropFirst(refused).map(\.text)
-                    return texts.contains { $0.contains(#""p-1""#) } && texts.contains { $0.contains(#""p-2""#) }
-                }
-                #expect(delivered, "after resume: \(receiver.requests().dropFirst(refused).map(\.text))")
-                #expect(try await relay.webhook(id)["state"] as? String == "active")
+        try await withReceivingRelay(
+            respond: { _ in
+                refusing.withLock { $0 } ? ReceiverReply(status: 401, body: "bad token") : ReceiverReply()
+            }, webhooks: { _ in [] }
+        ) { relay, receiver in
+            let created = try await relay.createWebhook(webhookBody("pausing", url: receiver.url()))
+            let id = created.id
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"p-1"}"#).status == 202)
+            _ = try await receiver.waitForRequests(1)
+            let paused = try await eventually {
+                try await relay.webhook(id).state == .paused
             }
+            #expect(paused)
+            let pausedView = try await relay.webhook(id)
+            #expect(pausedView.enabled == true)
+            #expect(pausedView.stateReason?.isEmpty == false, "\(pausedView)")
+
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"p-2"}"#).status == 202)
+            // Paused: both messages wait in the queue, which is not claimed; one attempt was made.
+            #expect(try await relay.webhook(id).health.queueDepth == 2)
+            #expect(try await deliveryPage(relay, "webhook=\(id)").deliveries.count == 1)
+            #expect(receiver.requests().count == 1)
+
+            let refused = receiver.requests().count
+            refusing.withLock { $0 = false }
+            let resumed = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/resume")
+            #expect(resumed.status == 200, "\(resumed.body)")
+            #expect(try resumed.decoded(WebhookResource.self).state == .active)
+            #expect(resumed.members["stateReason"] == .null)
+
+            let delivered = await eventually {
+                let texts = receiver.requests().dropFirst(refused).map(\.text)
+                return texts.contains { $0.contains(#""p-1""#) } && texts.contains { $0.contains(#""p-2""#) }
+            }
+            #expect(delivered, "after resume: \(receiver.requests().dropFirst(refused).map(\.text))")
+            #expect(try await relay.webhook(id).state == .active)
         }
     }
 
     @Test func resumingAnActiveWebhookKeepsItActive() async throws {
         try await withAdminRelay { relay in
             let created = try await relay.createWebhook(webhookBody("steady"))
-            let id = try #require(created["id"] as? String)
+            let id = created.id
             let reply = try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/resume")
             #expect(reply.status == 200, "\(reply.body)")
-            #expect(reply.json["state"] as? String == "active")
-            #expect(reply.json["id"] as? String == id)
+            let resumed = try reply.decoded(WebhookResource.self)
+            #expect(resumed.state == .active)
+            #expect(resumed.id == id)
         }
     }
 }

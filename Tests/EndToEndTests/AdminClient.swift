@@ -39,36 +39,52 @@ extension RunningRelay {
 
     /// `POST /v1/webhooks` with `body`; requires a `201` and returns the webhook as the API shows it.
     func createWebhook(_ body: String, sourceLocation: SourceLocation = #_sourceLocation) async throws
-        -> [String: Any]
+        -> WebhookResource
     {
         let reply = try await request(method: .POST, path: "/v1/webhooks", body: body)
         try #require(
             reply.status == 201, "create answered \(reply.status): \(reply.body)", sourceLocation: sourceLocation)
-        return reply.json
+        return try reply.decoded(WebhookResource.self, sourceLocation: sourceLocation)
+    }
+
+    /// `POST /v1/webhooks` with `request`; requires a `201`.
+    func createWebhook(_ request: WebhookRequest, sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> WebhookResource
+    {
+        try await createWebhook(try jsonText(request), sourceLocation: sourceLocation)
     }
 
     /// `GET /v1/webhooks/{id}`; requires a `200`.
-    func webhook(_ id: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+    func webhook(_ id: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> WebhookResource {
         let reply = try await request(method: .GET, path: "/v1/webhooks/\(id)")
         try #require(reply.status == 200, "GET answered \(reply.status): \(reply.body)", sourceLocation: sourceLocation)
-        return reply.json
+        return try reply.decoded(WebhookResource.self, sourceLocation: sourceLocation)
     }
 
-    /// The `webhooks` list of `GET /v1/webhooks`.
-    func webhookList() async throws -> [[String: Any]] {
+    /// `GET /v1/webhooks`.
+    func webhookList() async throws -> [WebhookResource] {
         let reply = try await request(method: .GET, path: "/v1/webhooks")
         try #require(reply.status == 200)
-        return reply.json["webhooks"] as? [[String: Any]] ?? []
+        return try reply.decoded(WebhookList.self).webhooks
+    }
+
+    /// `GET` of `path`, requiring a `200` and an answer of type `T`.
+    func get<T: Decodable>(_ path: String, as type: T.Type, sourceLocation: SourceLocation = #_sourceLocation)
+        async throws -> T
+    {
+        let reply = try await request(method: .GET, path: path)
+        try #require(
+            reply.status == 200, "GET \(path) answered \(reply.status): \(reply.body)", sourceLocation: sourceLocation)
+        return try reply.decoded(type, sourceLocation: sourceLocation)
     }
 }
 
 extension HTTPReply {
+    /// The problem+json body, if it is one.
+    var problem: RelayProblem? { try? JSONDecoder().decode(RelayProblem.self, from: Data(body.utf8)) }
+
     /// The `errors` member of a problem+json body.
-    var fieldErrors: [FieldError] {
-        (json["errors"] as? [[String: Any]] ?? []).map {
-            FieldError(field: $0["field"] as? String ?? "", reason: $0["reason"] as? String ?? "")
-        }
-    }
+    var fieldErrors: [FieldError] { problem?.errors ?? [] }
 
     /// The fields named in `errors`.
     var errorFields: Set<String> { Set(fieldErrors.map(\.field)) }
@@ -77,9 +93,6 @@ extension HTTPReply {
     func reason(for field: String) -> String? {
         fieldErrors.first { $0.field == field }?.reason
     }
-
-    /// The body parsed as any JSON value.
-    var jsonValue: Any? { try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed]) }
 }
 
 /// Expects an RFC 9457 answer with `status`: problem+json, with `status`, `title` and `detail`.
@@ -88,9 +101,11 @@ func expectProblem(
 ) {
     #expect(reply.status == status, "\(reply.body)", sourceLocation: sourceLocation)
     #expect(reply.headers["content-type"] == "application/problem+json", sourceLocation: sourceLocation)
-    #expect(reply.json["status"] as? Int == status, sourceLocation: sourceLocation)
-    #expect(reply.json["title"] is String, sourceLocation: sourceLocation)
-    #expect(reply.json["detail"] is String, sourceLocation: sourceLocation)
+    let members = reply.members
+    #expect(members["type"] == .string(RelayProblem.type), sourceLocation: sourceLocation)
+    #expect(members["status"] == .number(Double(status)), sourceLocation: sourceLocation)
+    #expect(members["title"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
+    #expect(members["detail"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
 }
 
 /// Expects a `422` validation problem whose `errors` name `field`; returns the reason given.
@@ -108,8 +123,8 @@ func expectInvalid(
 }
 
 /// Whether `text` is an RFC 3339 date-time (with a `Z` or numeric offset).
-func isRFC3339(_ text: Any?) -> Bool {
-    guard let text = text as? String else { return false }
+func isRFC3339(_ text: String?) -> Bool {
+    guard let text else { return false }
     let pattern = #/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})/#
     guard text.wholeMatch(of: pattern) != nil else { return false }
     let formatter = ISO8601DateFormatter()
@@ -119,33 +134,27 @@ func isRFC3339(_ text: Any?) -> Bool {
 }
 
 /// The date of an RFC 3339 value.
-func rfc3339Date(_ text: Any?) -> Date? {
-    guard let text = text as? String else { return nil }
+func rfc3339Date(_ text: String?) -> Date? {
+    guard let text else { return nil }
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions =
         text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
     return formatter.date(from: text)
 }
 
-/// Whether two JSON values decoded by `JSONSerialization` are equal (compared re-serialized with
-/// sorted keys, so member order and number spelling do not matter).
-func jsonEqual(_ left: Any?, _ right: Any?) -> Bool {
-    guard let left, let right else { return left == nil && right == nil }
-    let options: JSONSerialization.WritingOptions = [.sortedKeys, .fragmentsAllowed]
-    guard let leftData = try? JSONSerialization.data(withJSONObject: left, options: options),
-        let rightData = try? JSONSerialization.data(withJSONObject: right, options: options)
-    else { return false }
-    return leftData == rightData
+/// A webhook read with the members an unrelated change also changes (`updatedAt`) set aside, for
+/// before/after comparisons.
+func stable(_ webhook: WebhookResource) -> WebhookResource {
+    var webhook = webhook
+    webhook.updatedAt = ""
+    return webhook
 }
 
-/// A webhook's fields that an unrelated change must keep, for before/after comparisons.
-func stableFields(_ webhook: [String: Any], except: Set<String> = []) -> [String: Any] {
-    webhook.filter { !except.contains($0.key) && $0.key != "updatedAt" }
-}
-
-/// `JSONSerialization` of `value` as text (for request bodies built from test data).
-func jsonText(_ value: Any) throws -> String {
-    String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+/// `value` as JSON text (for request bodies built from API types).
+func jsonText(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// A Slack incoming-webhook URL (never contacted).

@@ -139,12 +139,48 @@ import Testing
         #expect(cannotReach?.hasPrefix("cannot reach the relay at http://127.0.0.1:1") == true)
     }
 
-    @Test func webhookPrinterAndTableAreAligned() {
+    @Test func webhookPrinterAndTableAreAligned() throws {
         let table = TableFormatter.render(header: ["ID", "NAME"], rows: [["wh_1", "a"], ["wh_22", "bb"]])
         #expect(table == "ID     NAME\nwh_1   a\nwh_22  bb")
-        let shown = WebhookPrinter.render([
-            "id": "wh_1", "events": ["a", "b"], "enabled": true, "authorization": NSNull(),
-        ])
-        #expect(shown == "id: wh_1\nevents: a, b")
+        let health = #"""
+            "health":{"queueDepth":0,"oldestPendingAt":null,"lastSuccessAt":null,"lastFailureAt":null,
+                      "lastFailureReason":null,"consecutiveFailures":0}
+            """#
+        // Members that are null are not shown.
+        let custom = try JSONDecoder().decode(
+            WebhookResource.self,
+            from: Data(
+                #"""
+                {"id":"wh_1","name":"siem","kind":"custom","url":"https://siem.example.com/in","events":["a","b"],
+                 "format":"json","secrets":["abc…","whs…"],"authorization":null,"headers":{"X-B":"2","X-A":"1"},
+                 "enabled":true,"state":"active","stateReason":null,"allowPrivateNetwork":false,"hubSignature":true,
+                 "splunk":null,"batch":{"maxEvents":10,"maxBytes":2048,"maxWait":"2s"},"auth":null,
+                 "clientCertificate":null,"createdAt":"2026-11-24T10:00:00Z","updatedAt":"2026-11-24T10:05:00Z",
+                 \#(health)}
+                """#.utf8))
+        #expect(
+            WebhookPrinter.render(custom).components(separatedBy: "\n") == [
+                "id: wh_1", "name: siem", "kind: custom", "url: https://siem.example.com/in", "events: a, b",
+                "format: json", "state: active", "secrets: abc…, whs…", "headers: X-A: 1; X-B: 2",
+                "batch: maxBytes: 2048; maxEvents: 10; maxWait: 2s", "allowPrivateNetwork: false",
+                "hubSignature: true", "createdAt: 2026-11-24T10:00:00Z", "updatedAt: 2026-11-24T10:05:00Z",
+            ])
+        // Members a Slack webhook does not have are not shown; the ones it has are, empty or not.
+        let slack = try JSONDecoder().decode(
+            WebhookResource.self,
+            from: Data(
+                #"""
+                {"id":"wh_2","name":"alerts","kind":"slack","url":"https://hooks.slack.com/services/T0001/B0002/***",
+                 "events":["*"],"secrets":[],"authorization":null,"headers":{},"enabled":false,"state":"disabled",
+                 "stateReason":"disabled by an operator","allowPrivateNetwork":false,"hubSignature":false,
+                 "createdAt":"2026-11-24T10:00:00Z","updatedAt":"2026-11-24T10:05:00Z",\#(health)}
+                """#.utf8))
+        #expect(
+            WebhookPrinter.render(slack).components(separatedBy: "\n") == [
+                "id: wh_2", "name: alerts", "kind: slack", "url: https://hooks.slack.com/services/T0001/B0002/***",
+                "events: *", "state: disabled", "stateReason: disabled by an operator", "secrets: ", "headers: ",
+                "allowPrivateNetwork: false", "hubSignature: false", "createdAt: 2026-11-24T10:00:00Z",
+                "updatedAt: 2026-11-24T10:05:00Z",
+            ])
     }
 }

@@ -13,53 +13,60 @@ import Testing
         pair.keyPEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }
     }
 
+    /// A create body for a custom webhook at `url` that presents `certificate` with `key`.
+    private static func qradar(
+        url: String = "https://qradar.example.com/in", certificate: String, key: String
+    ) -> WebhookRequest {
+        var request = WebhookRequest(name: "qradar", url: url, events: ["*"])
+        request.clientCertificate = .set(certificate)
+        request.clientKey = key
+        return request
+    }
+
     @Test func aWebhookPresentsItsCertificateAndNeverShowsItsKey() async throws {
         let ca = try TestClientCA()
         let pair = try ca.issue()
-        try await TestReceiver.with(clientCA: ca.certificatePEM) { receiver in
-            let logs = LogCapture()
-            let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: [])
-            try await withRelay(configuration, logs: logs) { relay in
-                let body = try jsonText([
-                    "name": "qradar", "url": receiver.url("/qradar"), "events": ["*"],
-                    "clientCertificate": pair.certificatePEM, "clientKey": pair.keyPEM,
-                ])
-                let created = try await relay.request(method: .POST, path: "/v1/webhooks", body: body)
-                #expect(created.status == 201, "\(created.body)")
-                let shown = try #require(created.json["clientCertificate"] as? [String: Any])
-                #expect(shown["subject"] as? String == "CN=relay.test,O=Acme")
-                #expect(isRFC3339(shown["notValidAfter"]))
-                #expect((shown["fingerprint"] as? String)?.count == 64)
-                #expect(created.json["clientKey"] == nil)
-                let id = try #require(created.json["id"] as? String)
+        let logs = LogCapture()
+        try await withReceivingRelay(clientCA: ca.certificatePEM, webhooks: { _ in [] }, logs: logs) {
+            relay, receiver in
+            let body = try jsonText(
+                Self.qradar(url: receiver.url("/qradar"), certificate: pair.certificatePEM, key: pair.keyPEM))
+            let created = try await relay.request(method: .POST, path: "/v1/webhooks", body: body)
+            #expect(created.status == 201, "\(created.body)")
+            let webhook = try created.decoded(WebhookResource.self)
+            let shown = try #require(webhook.clientCertificate ?? nil)
+            #expect(shown.subject == "CN=relay.test,O=Acme")
+            #expect(isRFC3339(shown.notValidAfter))
+            #expect(shown.fingerprint.count == 64)
+            #expect(created.members["clientKey"] == nil)
+            let id = webhook.id
 
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"mtls-1"}"#).status == 202)
-                _ = try await receiver.waitForRequests(1, path: "/qradar")
-                let store = try relay.openStore()
-                #expect(try await eventually { try await store.attempts().first?.outcome == .delivered })
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"mtls-1"}"#).status == 202)
+            _ = try await receiver.waitForRequests(1, path: "/qradar")
+            let store = try relay.openStore()
+            #expect(try await eventually { try await store.attempts().first?.outcome == .delivered })
 
-                // Without the certificate the destination refuses the handshake.
-                let removed = try await relay.request(
-                    method: .PATCH, path: "/v1/webhooks/\(id)", body: #"{"clientCertificate":null}"#)
-                #expect(removed.status == 200, "\(removed.body)")
-                #expect(removed.json["clientCertificate"] is NSNull)
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"mtls-2"}"#).status == 202)
-                #expect(try await eventually { try await store.attempts().count >= 2 })
-                let refused = try #require(try await store.attempts().first { $0.outcome != .delivered })
-                #expect(refused.outcome == .retrying)
-                #expect(receiver.requests(path: "/qradar").count == 1)
+            // Without the certificate the destination refuses the handshake.
+            let removed = try await relay.request(
+                method: .PATCH, path: "/v1/webhooks/\(id)", body: #"{"clientCertificate":null}"#)
+            #expect(removed.status == 200, "\(removed.body)")
+            #expect(removed.members["clientCertificate"] == .null)
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"mtls-2"}"#).status == 202)
+            #expect(try await eventually { try await store.attempts().count >= 2 })
+            let refused = try #require(try await store.attempts().first { $0.outcome != .delivered })
+            #expect(refused.outcome == .retrying)
+            #expect(receiver.requests(path: "/qradar").count == 1)
 
-                let reads = [
-                    created.body, try await relay.request(method: .GET, path: "/v1/webhooks/\(id)").body,
-                    try await relay.request(method: .GET, path: "/v1/webhooks").body,
-                    try await relay.request(method: .GET, path: "/v1/deliveries").body,
-                ]
-                let recorded = try await store.attempts().map { "\($0)" }.joined()
-                for line in Self.keyLines(pair) {
-                    #expect(!reads.contains { $0.contains(line) }, "an API read shows the key")
-                    #expect(!logs.text.contains(line), "the logs hold the key")
-                    #expect(!recorded.contains(line), "the delivery log holds the key")
-                }
+            let reads = [
+                created.body, try await relay.request(method: .GET, path: "/v1/webhooks/\(id)").body,
+                try await relay.request(method: .GET, path: "/v1/webhooks").body,
+                try await relay.request(method: .GET, path: "/v1/deliveries").body,
+            ]
+            let recorded = try await store.attempts().map { "\($0)" }.joined()
+            for line in Self.keyLines(pair) {
+                #expect(!reads.contains { $0.contains(line) }, "an API read shows the key")
+                #expect(!logs.text.contains(line), "the logs hold the key")
+                #expect(!recorded.contains(line), "the delivery log holds the key")
             }
         }
     }
@@ -72,32 +79,26 @@ import Testing
         try await withAdminRelay { relay in
             let mismatched = try await relay.request(
                 method: .POST, path: "/v1/webhooks",
-                body: try jsonText([
-                    "name": "qradar", "url": "https://qradar.example.com/in", "events": ["*"],
-                    "clientCertificate": pair.certificatePEM, "clientKey": other.keyPEM,
-                ]))
+                body: try jsonText(Self.qradar(certificate: pair.certificatePEM, key: other.keyPEM)))
             #expect(expectInvalid(mismatched, field: "clientKey") == "does not match clientCertificate")
             let outdated = try await relay.request(
                 method: .POST, path: "/v1/webhooks",
-                body: try jsonText([
-                    "name": "qradar", "url": "https://qradar.example.com/in", "events": ["*"],
-                    "clientCertificate": expired.certificatePEM, "clientKey": expired.keyPEM,
-                ]))
+                body: try jsonText(Self.qradar(certificate: expired.certificatePEM, key: expired.keyPEM)))
             #expect(expectInvalid(outdated, field: "clientCertificate")?.hasPrefix("expired on ") == true)
             #expect(try await relay.webhookList().isEmpty)
 
-            let created = try await relay.createWebhook(
-                try jsonText([
-                    "name": "qradar", "url": "https://qradar.example.com/in", "events": ["*"],
-                    "clientCertificate": pair.certificatePEM, "clientKey": pair.keyPEM,
-                ]))
-            let id = try #require(created["id"] as? String)
+            let createReply = try await relay.request(
+                method: .POST, path: "/v1/webhooks",
+                body: try jsonText(Self.qradar(certificate: pair.certificatePEM, key: pair.keyPEM)))
+            try #require(createReply.status == 201, "\(createReply.body)")
+            let created = try createReply.decoded(WebhookResource.self)
+            var patch = WebhookRequest()
+            patch.clientCertificate = .set(other.certificatePEM)
             let refused = try await relay.request(
-                method: .PATCH, path: "/v1/webhooks/\(id)",
-                body: try jsonText(["clientCertificate": other.certificatePEM]))
+                method: .PATCH, path: "/v1/webhooks/\(created.id)", body: try jsonText(patch))
             expectInvalid(refused, field: "clientKey")
-            #expect(jsonEqual(stableFields(try await relay.webhook(id)), stableFields(created)))
-            for body in [created.description, refused.body] {
+            #expect(stable(try await relay.webhook(created.id)) == stable(created))
+            for body in [createReply.body, refused.body] {
                 #expect(Self.keyLines(pair).allSatisfy { !body.contains($0) })
             }
         }

@@ -11,11 +11,11 @@ import Testing
 /// `auditrelay deliveries list|tail|retry|replay` against a live relay (SPEC §7, §9).
 @Suite(.timeLimit(.minutes(1))) struct DeliveriesCLITests {
     @Test func anAttemptLineHasTheShapeOfTheSpecExample() {
-        let attempt: [String: Any] = [
-            "id": "att_1", "startedAt": "2026-11-24T10:00:00.123Z", "webhookName": "splunk-prod",
-            "eventType": "user.login", "eventId": "evt_01J", "attempt": 1, "httpStatus": 200, "durationMs": 12,
-            "outcome": "delivered", "error": NSNull(), "messageId": "msg_1",
-        ]
+        var attempt = AttemptResource(
+            id: 1, messageId: "msg_1", eventId: "evt_01J", eventType: "user.login", webhookId: "wh_1",
+            webhookName: "splunk-prod", attempt: 1, startedAt: 0, durationMs: 12, httpStatus: 200, error: nil,
+            outcome: .delivered, nextAttemptAt: nil, responseBody: "", messageCount: 1, messages: nil)
+        attempt.startedAt = "2026-11-24T10:00:00.123Z"
         let line = AttemptLine(colored: false).render(attempt)
         #expect(
             columns(line).map(\.text)
@@ -33,9 +33,9 @@ import Testing
         #expect(stripANSI(colored).trimmingCharacters(in: .whitespaces) == line)
 
         var refused = attempt
-        refused["httpStatus"] = NSNull()
-        refused["outcome"] = "retrying"
-        refused["error"] = "connection refused"
+        refused.httpStatus = nil
+        refused.outcome = .retrying
+        refused.error = "connection refused"
         let failed = AttemptLine(colored: false).render(refused)
         #expect(columns(failed).map(\.text).dropFirst(5).prefix(3) == ["-", "12ms", "retrying"])
         #expect(failed.hasSuffix("retrying   connection refused"), "\(failed)")
@@ -43,51 +43,49 @@ import Testing
     }
 
     @Test func aBatchIsOneEntryListingItsMessagesAndALinePerMessage() async throws {
-        try await TestReceiver.with { receiver in
+        let webhooks = { (receiver: TestReceiver) throws -> [WebhookSpec] in
             var spec = try hook("qradar", url: receiver.url("/qradar"))
             spec.format = .ndjson
             spec.batch = BatchSettings(maxEvents: 3, maxBytes: 1_000_000, maxWait: .init(milliseconds: 100))
-            let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: [spec])
-            try await withRelay(configuration) { relay in
-                let events = """
-                    {"type":"user.login","id":"bat-1"}
-                    {"type":"repo.created","id":"bat-2"}
-                    {"type":"user.login","id":"bat-3"}
-                    """
-                #expect(try await relay.postEvents(events, contentType: "application/x-ndjson").status == 202)
-                let entries = try await waitForAttempts(relay, 1)
-                #expect(entries.count == 1, "one request, one entry")
-                let batch = try #require(entries.first)
-                #expect(batch["messageCount"] as? Int == 3)
-                let messages = try #require(batch["messages"] as? [[String: Any]])
-                #expect(messages.map { $0["eventId"] as? String } == ["bat-1", "bat-2", "bat-3"])
-                #expect(messages.allSatisfy { ($0["messageId"] as? String)?.hasPrefix("msg_") == true })
-                #expect(messages.allSatisfy { $0["outcome"] as? String == "delivered" && $0["attempt"] as? Int == 1 })
-                #expect(batch["eventId"] as? String == "bat-1")
+            return [spec]
+        }
+        try await withReceivingRelay(webhooks: webhooks) { relay, _ in
+            let events = """
+                {"type":"user.login","id":"bat-1"}
+                {"type":"repo.created","id":"bat-2"}
+                {"type":"user.login","id":"bat-3"}
+                """
+            #expect(try await relay.postEvents(events, contentType: "application/x-ndjson").status == 202)
+            let entries = try await waitForAttempts(relay, 1)
+            #expect(entries.count == 1, "one request, one entry")
+            let batch = try #require(entries.first)
+            #expect(batch.messageCount == 3)
+            let messages = try #require(batch.messages)
+            #expect(messages.map(\.eventId) == ["bat-1", "bat-2", "bat-3"])
+            #expect(messages.allSatisfy { $0.messageId.hasPrefix("msg_") })
+            #expect(messages.allSatisfy { $0.outcome == .delivered && $0.attempt == 1 })
+            #expect(batch.eventId == "bat-1")
 
-                let found = try await deliveryPage(relay, "event=bat-2").deliveries
-                #expect(found.count == 1)
-                #expect(
-                    found.first?["eventId"] as? String == "bat-2"
-                        && found.first?["eventType"] as? String == "repo.created")
-                #expect(found.first?["messageId"] as? String == messages[1]["messageId"] as? String)
+            let found = try await deliveryPage(relay, "event=bat-2").deliveries
+            #expect(found.count == 1)
+            #expect(found.first?.eventId == "bat-2" && found.first?.eventType == "repo.created")
+            #expect(found.first?.messageId == messages[1].messageId)
 
-                let lines = AttemptLine(colored: false).render(batch).split(separator: "\n").map(String.init)
-                #expect(lines.map { columns($0)[3].text } == ["bat-1", "bat-2", "bat-3"])
-                for line in lines {
-                    let texts = columns(line).map(\.text)
-                    #expect([texts[4], texts[5], texts[7]] == ["#1", "200", "delivered"], "\(line)")
-                }
-                var filters = try DeliveriesCommand.Filters.parse(["--type", "repo.created"])
-                #expect(AttemptLine(colored: false, filters: filters).render(batch).split(separator: "\n").count == 1)
-                filters = try DeliveriesCommand.Filters.parse(["--event", "bat-3"])
-                let eventLines = AttemptLine(colored: false, filters: filters).render(batch).split(separator: "\n")
-                #expect(eventLines.count == 1 && eventLines.first?.contains("bat-3") == true)
-                filters = try DeliveriesCommand.Filters.parse(["--status", "failed"])
-                #expect(
-                    AttemptLine(colored: false, filters: filters).render(batch).contains("bat-1"),
-                    "falls back to the entry")
+            let lines = AttemptLine(colored: false).render(batch).split(separator: "\n").map(String.init)
+            #expect(lines.map { columns($0)[3].text } == ["bat-1", "bat-2", "bat-3"])
+            for line in lines {
+                let texts = columns(line).map(\.text)
+                #expect([texts[4], texts[5], texts[7]] == ["#1", "200", "delivered"], "\(line)")
             }
+            var filters = try DeliveriesCommand.Filters.parse(["--type", "repo.created"])
+            #expect(AttemptLine(colored: false, filters: filters).render(batch).split(separator: "\n").count == 1)
+            filters = try DeliveriesCommand.Filters.parse(["--event", "bat-3"])
+            let eventLines = AttemptLine(colored: false, filters: filters).render(batch).split(separator: "\n")
+            #expect(eventLines.count == 1 && eventLines.first?.contains("bat-3") == true)
+            filters = try DeliveriesCommand.Filters.parse(["--status", "failed"])
+            #expect(
+                AttemptLine(colored: false, filters: filters).render(batch).contains("bat-1"),
+                "falls back to the entry")
         }
     }
 
@@ -97,15 +95,13 @@ import Testing
             let lines = log.all.map(printer.render)
             for (attempt, line) in zip(log.all, lines) {
                 let expected = [
-                    attempt["startedAt"] as? String ?? "", attempt["webhookName"] as? String ?? "",
-                    attempt["eventType"] as? String ?? "", attempt["eventId"] as? String ?? "",
-                    "#\(attempt["attempt"] as? Int ?? 0)", (attempt["httpStatus"] as? Int).map(String.init) ?? "-",
-                    "\(attempt["durationMs"] as? Int ?? -1)ms", attempt["outcome"] as? String ?? "",
+                    attempt.startedAt, attempt.webhookName, attempt.eventType, attempt.eventId, "#\(attempt.attempt)",
+                    attempt.httpStatus.map(String.init) ?? "-", "\(attempt.durationMs)ms", attempt.outcome.rawValue,
                 ]
                 #expect(Array(columns(line).map(\.text).prefix(8)) == expected, "\(line)")
                 #expect(twoSpaceSeparated(line), "\(line)")
                 #expect(!line.hasSuffix(" "), "\(line)")
-                if let error = attempt["error"] as? String, attempt["outcome"] as? String != "delivered" {
+                if let error = attempt.error, attempt.outcome != .delivered {
                     #expect(line.hasSuffix("  " + error), "the error ends the line: \(line)")
                 }
                 #expect(!line.contains("log-signing-secret") && !line.contains("sekret"))
@@ -152,59 +148,56 @@ import Testing
 
     @Test func retryAndReplayFromTheCommandLine() async throws {
         let calls = Counter()
-        try await TestReceiver.with(respond: { _ in
-            calls.next() == 1 ? ReceiverReply(status: 400) : ReceiverReply(status: 200)
-        }) { receiver in
-            let configuration = testConfiguration(
-                directory: try TestFixtures.temporaryDirectory(), webhooks: [try hook("cli-hook", url: receiver.url())])
-            try await withRelay(configuration) { relay in
-                let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", testAdminToken]
-                let webhookID = try #require(try await relay.webhookList().first?["id"] as? String)
-                let since = RFC3339.format(millis: nowMillis() - 1000)
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"cli-1"}"#).status == 202)
-                let failed = try #require(try await waitForAttempts(relay, 1, query: "status=failed").first)
-                let failedID = try #require(failed["messageId"] as? String)
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"cli-2"}"#).status == 202)
-                let deliveredID = try #require(
-                    try await waitForAttempts(relay, 1, query: "status=delivered").first?["messageId"] as? String)
+        try await withReceivingRelay(
+            respond: { _ in calls.next() == 1 ? ReceiverReply(status: 400) : ReceiverReply(status: 200) },
+            webhooks: { [try hook("cli-hook", url: $0.url())] }
+        ) { relay, receiver in
+            let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", testAdminToken]
+            let webhookID = try #require(try await relay.webhookList().first?.id)
+            let since = RFC3339.format(millis: nowMillis() - 1000)
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"cli-1"}"#).status == 202)
+            let failed = try #require(try await waitForAttempts(relay, 1, query: "status=failed").first)
+            let failedID = failed.messageId
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"cli-2"}"#).status == 202)
+            let deliveredID = try #require(
+                try await waitForAttempts(relay, 1, query: "status=delivered").first?.messageId)
 
-                let missing = await commandFailure(["deliveries", "retry", "msg_missing"] + admin)
-                #expect(missing == "404 Not Found: no message has the id msg_missing")
+            let missing = await commandFailure(["deliveries", "retry", "msg_missing"] + admin)
+            #expect(missing == "404 Not Found: no message has the id msg_missing")
 
-                #expect(await commandFailure(["deliveries", "retry", failedID] + admin) == nil)
-                let retried = try await receiver.waitForRequests(3)[2]
-                #expect(retried.headers["x-auditrelay-message-id"] == failedID)
-                #expect(retried.headers["x-auditrelay-attempt"] == "2")
-                _ = try await waitForAttempts(relay, 2, query: "status=delivered")
+            #expect(await commandFailure(["deliveries", "retry", failedID] + admin) == nil)
+            let retried = try await receiver.waitForRequests(3)[2]
+            #expect(retried.headers["x-auditrelay-message-id"] == failedID)
+            #expect(retried.headers["x-auditrelay-attempt"] == "2")
+            _ = try await waitForAttempts(relay, 2, query: "status=delivered")
 
-                let store = try relay.openStore()
-                let attemptsBefore = try await store.attempts().count
-                for arguments in [["--dry-run"], ["--dry-run", "--json"], ["--dry-run", "--status", "delivered"]] {
-                    let command = ["deliveries", "replay", "--webhook", webhookID, "--since", since] + arguments
-                    #expect(await commandFailure(command + admin) == nil, "\(arguments)")
-                }
-                #expect(try await store.pendingDepth() == 0, "a dry run queued something")
-                #expect(try await store.attempts().count == attemptsBefore, "a dry run sent something")
-                #expect(receiver.requests().count == 3, "a dry run sent something")
-                for event in ["cli-1", "cli-2"] {
-                    #expect(try await store.messageStatuses(eventID: event).map(\.status) == [.delivered])
-                }
-
-                let badSince = await commandFailure(
-                    ["deliveries", "replay", "--webhook", webhookID, "--since", "now"] + admin)
-                #expect(badSince?.hasPrefix("422") == true && badSince?.contains("since") == true, "\(badSince ?? "")")
-                let unknown = await commandFailure(
-                    ["deliveries", "replay", "--webhook", "wh_missing", "--since", since] + admin)
-                #expect(unknown?.hasPrefix("404") == true, "\(unknown ?? "")")
-
-                #expect(
-                    await commandFailure(["deliveries", "replay", "--webhook", webhookID, "--since", since] + admin)
-                        == nil)
-                let replayed = try await receiver.waitForRequests(5).dropFirst(3)
-                #expect(Set(replayed.map { $0.headers["x-auditrelay-message-id"] ?? "" }) == [failedID, deliveredID])
-                #expect(try await eventually { try await store.pendingDepth() == 0 })
-                #expect(receiver.requests().count == 5)
+            let store = try relay.openStore()
+            let attemptsBefore = try await store.attempts().count
+            for arguments in [["--dry-run"], ["--dry-run", "--json"], ["--dry-run", "--status", "delivered"]] {
+                let command = ["deliveries", "replay", "--webhook", webhookID, "--since", since] + arguments
+                #expect(await commandFailure(command + admin) == nil, "\(arguments)")
             }
+            #expect(try await store.pendingDepth() == 0, "a dry run queued something")
+            #expect(try await store.attempts().count == attemptsBefore, "a dry run sent something")
+            #expect(receiver.requests().count == 3, "a dry run sent something")
+            for event in ["cli-1", "cli-2"] {
+                #expect(try await store.messageStatuses(eventID: event).map(\.status) == [.delivered])
+            }
+
+            let badSince = await commandFailure(
+                ["deliveries", "replay", "--webhook", webhookID, "--since", "now"] + admin)
+            #expect(badSince?.hasPrefix("422") == true && badSince?.contains("since") == true, "\(badSince ?? "")")
+            let unknown = await commandFailure(
+                ["deliveries", "replay", "--webhook", "wh_missing", "--since", since] + admin)
+            #expect(unknown?.hasPrefix("404") == true, "\(unknown ?? "")")
+
+            #expect(
+                await commandFailure(["deliveries", "replay", "--webhook", webhookID, "--since", since] + admin)
+                    == nil)
+            let replayed = try await receiver.waitForRequests(5).dropFirst(3)
+            #expect(Set(replayed.map { $0.headers["x-auditrelay-message-id"] ?? "" }) == [failedID, deliveredID])
+            #expect(try await eventually { try await store.pendingDepth() == 0 })
+            #expect(receiver.requests().count == 5)
         }
     }
 
@@ -221,10 +214,13 @@ import Testing
 
             let json = try await runProcess(executable, ["deliveries", "tail", "--json", "--lines", "100"] + admin)
             #expect(json.status == 0, "\(json.stderr)")
-            let objects = json.lines.map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
+            let objects = json.lines.map { try? JSONDecoder().decode(AttemptResource.self, from: Data($0.utf8)) }
+            let values = json.lines.map { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
             #expect(objects.count == SeededLog.attemptCount)
-            for (object, attempt) in zip(objects, log.all.reversed()) {
-                #expect(jsonEqual(object, attempt), "one JSON attempt per line")
+            let listed = try await listedAttemptMembers(log.relay)
+            for ((object, value), attempt) in zip(zip(objects, values), log.all.reversed()) {
+                #expect(object == attempt, "one JSON attempt per line")
+                #expect(value != nil && value == listed[attempt.id].map(JSONValue.object), "as the list writes it")
             }
 
             let filtered = try await runProcess(executable, ["deliveries", "tail", "--webhook", "fail-hook"] + admin)
@@ -251,25 +247,22 @@ import Testing
     @Test(.enabled(if: auditrelayExecutable != nil, "needs the built auditrelay executable"))
     func tailFollowPrintsNewAttemptsAsTheyHappen() async throws {
         let executable = try #require(auditrelayExecutable)
-        try await TestReceiver.with(respond: answerByPath) { receiver in
-            let webhooks = [try hook("follow-ok", url: receiver.url("/ok"))]
-            let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: webhooks)
-            try await withRelay(configuration) { relay in
-                let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", testAdminToken]
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"follow-1"}"#).status == 202)
-                _ = try await waitForAttempts(relay, 1)
+        try await withReceivingRelay(respond: answerByPath, webhooks: { [try hook("follow-ok", url: $0.url("/ok"))] }) {
+            relay, _ in
+            let admin = ["--server", "http://127.0.0.1:\(relay.port)", "--token", testAdminToken]
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"follow-1"}"#).status == 202)
+            _ = try await waitForAttempts(relay, 1)
 
-                let process = try RunningProcess(executable, ["deliveries", "tail", "--follow", "--json"] + admin)
-                defer { process.stop() }
-                #expect(await process.waitForLines(1), "the recent attempt was not printed: \(process.stderr)")
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"follow-2"}"#).status == 202)
-                #expect(await process.waitForLines(2), "the new attempt was not printed: \(process.stderr)")
-                let events = process.lines.map {
-                    ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any])?["eventId"] as? String
-                }
-                #expect(events == ["follow-1", "follow-2"])
-                #expect(process.isRunning, "tail --follow keeps following")
+            let process = try RunningProcess(executable, ["deliveries", "tail", "--follow", "--json"] + admin)
+            defer { process.stop() }
+            #expect(await process.waitForLines(1), "the recent attempt was not printed: \(process.stderr)")
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"follow-2"}"#).status == 202)
+            #expect(await process.waitForLines(2), "the new attempt was not printed: \(process.stderr)")
+            let events = process.lines.map {
+                (try? JSONDecoder().decode(AttemptResource.self, from: Data($0.utf8)))?.eventId
             }
+            #expect(events == ["follow-1", "follow-2"])
+            #expect(process.isRunning, "tail --follow keeps following")
         }
     }
 }

@@ -11,46 +11,51 @@ import Testing
     @Test func everyAttemptIsListedNewestFirstWithItsFields() async throws {
         try await withSeededLog { log in
             #expect(log.all.count == SeededLog.attemptCount)
-            let numbers = log.all.map { attemptNumber($0["id"]) ?? -1 }
+            let numbers = log.all.map { attemptNumber($0.id) ?? -1 }
             #expect(numbers == numbers.sorted(by: >), "newest first")
             #expect(Set(numbers).count == numbers.count)
+            // Every member has its type: decoding an AttemptResource checks it; the list as written
+            // shows whether a member without a value is present as null.
+            let listed = try await listedAttemptMembers(log.relay)
             for attempt in log.all {
                 let label = "\(attempt)"
-                #expect((attempt["id"] as? String)?.hasPrefix("att_") == true, "\(label)")
-                #expect((attempt["messageId"] as? String)?.hasPrefix("msg_") == true, "\(label)")
-                #expect(attempt["eventId"] is String, "\(label)")
-                #expect(attempt["eventType"] is String, "\(label)")
-                #expect(log.webhookIDs[attempt["webhookName"] as? String ?? ""] == attempt["webhookId"] as? String)
-                #expect((attempt["attempt"] as? Int ?? 0) >= 1, "\(label)")
-                #expect(isRFC3339(attempt["startedAt"]), "\(label)")
-                #expect((attempt["durationMs"] as? Int ?? -1) >= 0, "\(label)")
-                #expect(attempt["responseBody"] is String, "\(label)")
-                #expect(AttemptOutcome(rawValue: attempt["outcome"] as? String ?? "") != nil, "\(label)")
-                switch attempt["outcome"] as? String {
-                case "retrying": #expect(isRFC3339(attempt["nextAttemptAt"]), "a retry has a time: \(label)")
-                case "delivered", "failed", "expired":
-                    #expect(attempt["nextAttemptAt"] is NSNull, "a finished message has no next attempt: \(label)")
-                default: break  // paused, disabled: the queued message's due time, until resumed
+                #expect(attempt.id.hasPrefix("att_"), "\(label)")
+                #expect(attempt.messageId.hasPrefix("msg_"), "\(label)")
+                #expect(!attempt.eventId.isEmpty, "\(label)")
+                #expect(!attempt.eventType.isEmpty, "\(label)")
+                #expect(log.webhookIDs[attempt.webhookName] == attempt.webhookId)
+                #expect(attempt.attempt >= 1, "\(label)")
+                #expect(isRFC3339(attempt.startedAt), "\(label)")
+                #expect(attempt.durationMs >= 0, "\(label)")
+                #expect(listed[attempt.id]?["responseBody"]?.string == attempt.responseBody, "\(label)")
+                #expect(listed[attempt.id]?["outcome"] == .string(attempt.outcome.rawValue), "\(label)")
+                switch attempt.outcome {
+                case .retrying: #expect(isRFC3339(attempt.nextAttemptAt), "a retry has a time: \(label)")
+                case .delivered, .failed, .expired:
+                    #expect(
+                        listed[attempt.id]?["nextAttemptAt"] == .null,
+                        "a finished message has no next attempt: \(label)")
+                case .paused, .disabled: break  // the queued message's due time, until resumed
                 }
             }
 
-            let delivered = try #require(log.all.first { $0["webhookName"] as? String == "ok-hook" })
-            #expect(delivered["httpStatus"] as? Int == 200)
-            #expect(delivered["outcome"] as? String == "delivered")
-            #expect(delivered["responseBody"] as? String == "ok")
+            let delivered = try #require(log.all.first { $0.webhookName == "ok-hook" })
+            #expect(delivered.httpStatus == 200)
+            #expect(delivered.outcome == .delivered)
+            #expect(delivered.responseBody == "ok")
 
-            let failed = try #require(log.all.first { $0["webhookName"] as? String == "bad-hook" })
-            #expect(failed["httpStatus"] as? Int == 400)
-            #expect(failed["eventId"] as? String == "log-4")
-            #expect(failed["eventType"] as? String == "user.logout")
-            #expect(failed["outcome"] as? String == "failed")
-            #expect(failed["responseBody"] as? String == String(repeating: "b", count: 1024), "first 1 KiB only")
+            let failed = try #require(log.all.first { $0.webhookName == "bad-hook" })
+            #expect(failed.httpStatus == 400)
+            #expect(failed.eventId == "log-4")
+            #expect(failed.eventType == "user.logout")
+            #expect(failed.outcome == .failed)
+            #expect(failed.responseBody == String(repeating: "b", count: 1024), "first 1 KiB only")
 
-            let retried = log.all.filter { $0["webhookName"] as? String == "fail-hook" }.reversed()
-            #expect(retried.map { $0["attempt"] as? Int } == [1, 2, 3])
-            #expect(retried.map { $0["outcome"] as? String } == ["retrying", "retrying", "expired"])
-            #expect(Set(retried.map { $0["messageId"] as? String }).count == 1, "one message, three attempts")
-            #expect(retried.allSatisfy { $0["httpStatus"] as? Int == 500 && $0["responseBody"] as? String == "boom" })
+            let retried = log.all.filter { $0.webhookName == "fail-hook" }.reversed()
+            #expect(retried.map(\.attempt) == [1, 2, 3])
+            #expect(retried.map(\.outcome) == [.retrying, .retrying, .expired])
+            #expect(Set(retried.map(\.messageId)).count == 1, "one message, three attempts")
+            #expect(retried.allSatisfy { $0.httpStatus == 500 && $0.responseBody == "boom" })
 
             let everything = try await log.relay.request(method: .GET, path: "/v1/deliveries?limit=1000").body
             for secret in ["log-signing-secret", "log-sekret-credential", "Splunk log-"] {
@@ -65,23 +70,23 @@ import Testing
             let byID = try await log.page("webhook=\(okID)").deliveries
             let byName = try await log.page("webhook=ok-hook").deliveries
             #expect(byID.count == 4)
-            #expect(ids(byID) == ids(log.all.filter { $0["webhookId"] as? String == okID }))
+            #expect(ids(byID) == ids(log.all.filter { $0.webhookId == okID }))
             #expect(ids(byName) == ids(byID), "a webhook's name selects the same attempts as its id")
             #expect(try await log.page("webhook=no-such-hook").deliveries.isEmpty)
 
             let event = try await log.page("event=log-4").deliveries
-            #expect(Set(event.map { $0["webhookName"] as? String ?? "" }) == ["ok-hook", "bad-hook"])
-            #expect(event.allSatisfy { $0["eventId"] as? String == "log-4" })
+            #expect(Set(event.map(\.webhookName)) == ["ok-hook", "bad-hook"])
+            #expect(event.allSatisfy { $0.eventId == "log-4" })
 
             let logins = try await log.page("type=user.login").deliveries
             #expect(logins.count == 3)
-            #expect(logins.allSatisfy { $0["eventType"] as? String == "user.login" })
+            #expect(logins.allSatisfy { $0.eventType == "user.login" })
             let repo = try await log.page("type=repo.deleted").deliveries
             #expect(repo.count == 3)
             #expect(try await log.page("type=user.*").deliveries.isEmpty, "type is an exact event type")
 
             let combined = try await log.page("webhook=ok-hook&type=user.logout&status=delivered").deliveries
-            #expect(combined.map { $0["eventId"] as? String } == ["log-4"])
+            #expect(combined.map(\.eventId) == ["log-4"])
         }
     }
 
@@ -95,20 +100,20 @@ import Testing
             #expect(Set(expected.map(\.0)) == Set(AttemptOutcome.allCases.map(\.rawValue)))
             for (status, webhooks) in expected {
                 let page = try await log.page("status=\(status)").deliveries
-                #expect(page.map { $0["webhookName"] as? String ?? "" } == webhooks, "status=\(status)")
-                #expect(page.allSatisfy { $0["outcome"] as? String == status }, "status=\(status)")
+                #expect(page.map(\.webhookName) == webhooks, "status=\(status)")
+                #expect(page.allSatisfy { $0.outcome.rawValue == status }, "status=\(status)")
             }
             let paused = try #require(try await log.page("status=paused").deliveries.first)
-            #expect(paused["httpStatus"] as? Int == 403)
+            #expect(paused.httpStatus == 403)
             let disabled = try #require(try await log.page("status=disabled").deliveries.first)
-            #expect(disabled["httpStatus"] as? Int == 410)
+            #expect(disabled.httpStatus == 410)
         }
     }
 
     @Test func sinceAndUntilSelectAttemptsByStartTime() async throws {
         try await withSeededLog { log in
             let first = try #require(log.all.last)
-            #expect(first["eventId"] as? String == "log-1")
+            #expect(first.eventId == "log-1")
             let later = Array(log.all.dropLast())
 
             let since = try await log.page("since=\(encoded(log.middle))").deliveries
@@ -120,7 +125,7 @@ import Testing
             let offset = try await log.page("since=\(encoded(withOffset(log.middleMillis)))").deliveries
             #expect(ids(offset) == ids(later))
 
-            let startedAt = try #require(first["startedAt"] as? String)
+            let startedAt = first.startedAt
             let atStart = try await log.page("since=\(encoded(startedAt))&until=\(encoded(log.middle))").deliveries
             #expect(ids(atStart) == ids([first]), "since is inclusive")
             let beforeStart = try await log.page("until=\(encoded(startedAt))").deliveries
@@ -135,7 +140,7 @@ import Testing
 
     @Test func limitAndCursorPageNewestFirstWithoutOverlap() async throws {
         try await withSeededLog { log in
-            var pages: [[[String: Any]]] = []
+            var pages: [[AttemptResource]] = []
             var cursor: String?
             repeat {
                 let suffix = cursor.map { "&cursor=\($0)" } ?? ""
@@ -147,13 +152,13 @@ import Testing
             #expect(pages.map(\.count) == [3, 3, 3, 1])
             #expect(ids(pages.flatMap { $0 }) == ids(log.all), "pages, in order, are the whole log")
             for (earlier, later) in zip(pages, pages.dropFirst()) {
-                let oldest = earlier.last.flatMap { attemptNumber($0["id"]) } ?? 0
-                let newest = later.first.flatMap { attemptNumber($0["id"]) } ?? .max
+                let oldest = earlier.last.flatMap { attemptNumber($0.id) } ?? 0
+                let newest = later.first.flatMap { attemptNumber($0.id) } ?? .max
                 #expect(newest < oldest, "pages overlap or go out of order")
             }
 
             // Paging keeps the filters.
-            var delivered: [[String: Any]] = []
+            var delivered: [AttemptResource] = []
             cursor = nil
             repeat {
                 let page = try await log.page("status=delivered&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
@@ -161,14 +166,14 @@ import Testing
                 cursor = page.nextCursor
                 try #require(delivered.count <= SeededLog.attemptCount, "paging does not end")
             } while cursor != nil
-            #expect(ids(delivered) == ids(log.all.filter { $0["outcome"] as? String == "delivered" }))
+            #expect(ids(delivered) == ids(log.all.filter { $0.outcome == .delivered }))
 
             let one = try await log.page("limit=1")
             #expect(ids(one.deliveries) == ids(Array(log.all.prefix(1))))
             #expect(one.nextCursor != nil)
-            let whole = try await log.page("limit=1000")
-            #expect(whole.nextCursor == nil, "nextCursor is null when nothing is left")
-            #expect(whole.reply.json.keys.contains("nextCursor"), "nextCursor is present, as null")
+            let whole = try await log.relay.request(method: .GET, path: "/v1/deliveries?limit=1000")
+            #expect(try whole.decoded(DeliveryPage.self).nextCursor == nil, "nextCursor is null when nothing is left")
+            #expect(whole.members["nextCursor"] == .null, "nextCursor is present, as null")
         }
     }
 
@@ -195,7 +200,7 @@ import Testing
 
     @Test func theLogAndItsActionsNeedTheAdminToken() async throws {
         try await withSeededLog { log in
-            let messageID = try #require(log.all.first?["messageId"] as? String)
+            let messageID = try #require(log.all.first?.messageId)
             let webhookID = try #require(log.webhookIDs["ok-hook"])
             let routes: [(HTTPMethod, String, String?)] = [
                 (.GET, "/v1/deliveries", nil), (.GET, "/v1/deliveries?status=delivered", nil),
@@ -241,7 +246,7 @@ struct SeededLog {
     /// Webhook name → id.
     let webhookIDs: [String: String]
     /// Every attempt, as `GET /v1/deliveries` lists them (newest first).
-    let all: [[String: Any]]
+    let all: [AttemptResource]
     /// A time after log-1's attempt and before every other attempt.
     let middleMillis: Int64
     var middle: String { RFC3339.format(millis: middleMillis) }
@@ -252,30 +257,34 @@ struct SeededLog {
     }
 }
 
-/// One answer of `GET /v1/deliveries`.
-struct DeliveryPage {
-    let reply: HTTPReply
-    var deliveries: [[String: Any]] { reply.json["deliveries"] as? [[String: Any]] ?? [] }
-    var nextCursor: String? { reply.json["nextCursor"] as? String }
-}
-
-/// `GET /v1/deliveries?<query>`, which must answer 200.
+/// `GET /v1/deliveries?<query>`, which must answer 200 with a page of attempts.
 func deliveryPage(
     _ relay: RunningRelay, _ query: String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) async throws -> DeliveryPage {
-    let reply = try await relay.request(method: .GET, path: "/v1/deliveries" + (query.isEmpty ? "" : "?\(query)"))
-    try #require(reply.status == 200, "\(query): \(reply.status) \(reply.body)", sourceLocation: sourceLocation)
-    try #require(reply.json["deliveries"] is [Any], "\(reply.body)", sourceLocation: sourceLocation)
-    return DeliveryPage(reply: reply)
+    try await relay.get(
+        "/v1/deliveries" + (query.isEmpty ? "" : "?\(query)"), as: DeliveryPage.self, sourceLocation: sourceLocation)
+}
+
+/// The members of every attempt `GET /v1/deliveries?limit=1000` lists, exactly as written, by id:
+/// for checks of the wire shape (a member present as `null`) and of other views of the same attempts.
+func listedAttemptMembers(_ relay: RunningRelay) async throws -> [String: [String: JSONValue]] {
+    let reply = try await relay.request(method: .GET, path: "/v1/deliveries?limit=1000")
+    try #require(reply.status == 200, "\(reply.status) \(reply.body)")
+    guard case .array(let entries)? = reply.members["deliveries"] else { return [:] }
+    var byID: [String: [String: JSONValue]] = [:]
+    for case .object(let members) in entries {
+        if let id = members["id"]?.string { byID[id] = members }
+    }
+    return byID
 }
 
 /// Waits (at most `timeout`) until `GET /v1/deliveries?<query>` lists at least `count` attempts; returns them.
 func waitForAttempts(
     _ relay: RunningRelay, _ count: Int, query: String = "", timeout: Duration = .seconds(10),
     sourceLocation: SourceLocation = #_sourceLocation
-) async throws -> [[String: Any]] {
+) async throws -> [AttemptResource] {
     let separator = query.isEmpty ? "" : "&"
-    var attempts: [[String: Any]] = []
+    var attempts: [AttemptResource] = []
     let arrived = try await eventually(timeout: timeout) {
         attempts = try await deliveryPage(relay, query + separator + "limit=1000").deliveries
         return attempts.count >= count
@@ -298,51 +307,49 @@ let answerByPath: @Sendable (ReceivedRequest) async -> ReceiverReply = { request
 
 /// Runs `body` with a relay whose log is seeded as ``SeededLog`` describes.
 func withSeededLog(_ body: (SeededLog) async throws -> Void) async throws {
-    try await TestReceiver.with(respond: answerByPath) { receiver in
+    let webhooks = { (receiver: TestReceiver) throws -> [WebhookSpec] in
         var ok = try hook("ok-hook", url: receiver.url("/ok"), events: ["user.*"])
         ok.secrets = ["log-signing-secret"]
         ok.authorization = "Splunk log-sekret-credential"
-        let webhooks = [
+        return [
             ok, try hook("bad-hook", url: receiver.url("/bad"), events: ["user.logout"]),
             try hook("fail-hook", url: receiver.url("/fail"), events: ["repo.*"]),
             try hook("gone-hook", url: receiver.url("/gone"), events: ["billing.*"]),
             try hook("refuse-hook", url: receiver.url("/refuse"), events: ["billing.*"]),
         ]
-        let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: webhooks)
-        try await withRelay(configuration) { relay in
-            var webhookIDs: [String: String] = [:]
-            for webhook in try await relay.webhookList() {
-                webhookIDs[webhook["name"] as? String ?? ""] = webhook["id"] as? String
-            }
-            #expect(try await relay.postEvents(#"{"type":"user.login","id":"log-1"}"#).status == 202)
-            _ = try await waitForAttempts(relay, 1)
-            try await Task.sleep(for: .milliseconds(30))
-            let middle = Int64(Date().timeIntervalSince1970 * 1000)
-            try await Task.sleep(for: .milliseconds(30))
-            let rest = """
-                [{"type":"user.login","id":"log-2"},{"type":"user.login","id":"log-3"},
-                {"type":"user.logout","id":"log-4"},{"type":"repo.deleted","id":"log-5"},
-                {"type":"billing.charge","id":"log-6"}]
-                """
-            #expect(try await relay.postEvents(rest).status == 202)
-            _ = try await waitForAttempts(relay, 1, query: "status=expired")
-            let all = try await waitForAttempts(relay, SeededLog.attemptCount)
-            try #require(all.count == SeededLog.attemptCount, "unexpected attempts: \(all)")
-            try await body(
-                SeededLog(
-                    relay: relay, receiver: receiver, webhookIDs: webhookIDs, all: all, middleMillis: middle))
+    }
+    try await withReceivingRelay(respond: answerByPath, webhooks: webhooks) { relay, receiver in
+        var webhookIDs: [String: String] = [:]
+        for webhook in try await relay.webhookList() {
+            webhookIDs[webhook.name] = webhook.id
         }
+        #expect(try await relay.postEvents(#"{"type":"user.login","id":"log-1"}"#).status == 202)
+        _ = try await waitForAttempts(relay, 1)
+        try await Task.sleep(for: .milliseconds(30))
+        let middle = Int64(Date().timeIntervalSince1970 * 1000)
+        try await Task.sleep(for: .milliseconds(30))
+        let rest = """
+            [{"type":"user.login","id":"log-2"},{"type":"user.login","id":"log-3"},
+            {"type":"user.logout","id":"log-4"},{"type":"repo.deleted","id":"log-5"},
+            {"type":"billing.charge","id":"log-6"}]
+            """
+        #expect(try await relay.postEvents(rest).status == 202)
+        _ = try await waitForAttempts(relay, 1, query: "status=expired")
+        let all = try await waitForAttempts(relay, SeededLog.attemptCount)
+        try #require(all.count == SeededLog.attemptCount, "unexpected attempts: \(all)")
+        try await body(
+            SeededLog(relay: relay, receiver: receiver, webhookIDs: webhookIDs, all: all, middleMillis: middle))
     }
 }
 
 /// The number of an `att_N` id.
-func attemptNumber(_ id: Any?) -> Int? {
-    (id as? String).flatMap { $0.hasPrefix("att_") ? Int($0.dropFirst(4)) : nil }
+func attemptNumber(_ id: String?) -> Int64? {
+    id.flatMap(AttemptResource.number)
 }
 
 /// The `id`s of attempts, in order.
-func ids(_ attempts: [[String: Any]]) -> [String] {
-    attempts.map { $0["id"] as? String ?? "?" }
+func ids(_ attempts: [AttemptResource]) -> [String] {
+    attempts.map(\.id)
 }
 
 /// `text` percent-encoded for a query string (`+` and `:` included).

@@ -13,42 +13,43 @@ import Testing
 /// resumable with `Last-Event-ID`, and ended cleanly when the relay shuts down (SPEC §7).
 @Suite(.timeLimit(.minutes(1))) struct DeliveryStreamTests {
     @Test func aNewAttemptArrivesAsAnEventWhileConnected() async throws {
-        try await TestReceiver.with(respond: answerByPath) { receiver in
-            let webhooks = [try hook("live", url: receiver.url("/ok"))]
-            let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: webhooks)
-            try await withRelay(configuration) { relay in
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"before"}"#).status == 202)
-                let earlier = try await waitForAttempts(relay, 1)
+        try await withReceivingRelay(respond: answerByPath, webhooks: { [try hook("live", url: $0.url("/ok"))] }) {
+            relay, receiver in
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"before"}"#).status == 202)
+            let earlier = try await waitForAttempts(relay, 1)
 
-                let stream = try await DeliveryStreamClient.connect(to: relay)
-                defer { stream.cancel() }
-                #expect(stream.status == 200)
-                #expect(stream.headers["content-type"]?.hasPrefix("text/event-stream") == true)
-                #expect(stream.headers["cache-control"] == "no-cache")
+            let stream = try await DeliveryStreamClient.connect(to: relay)
+            defer { stream.cancel() }
+            #expect(stream.status == 200)
+            #expect(stream.headers["content-type"]?.hasPrefix("text/event-stream") == true)
+            #expect(stream.headers["cache-control"] == "no-cache")
 
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"live-1"}"#).status == 202)
-                let events = try await stream.waitForEvents(1)
-                let sent = try #require(receiver.requests().last)
-                // Live, not at the next reconnect: the stream polls every 250 ms; the bound is loose
-                // because the suite runs on two busy cores (the benchmark measures latency).
-                let latency = events[0].arrivedAt - sent.receivedAt
-                #expect(latency < .seconds(5), "the attempt reached the stream \(latency) after the request")
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"live-1"}"#).status == 202)
+            let events = try await stream.waitForEvents(1)
+            let sent = try #require(receiver.requests().last)
+            // Live, not at the next reconnect: the stream polls every 250 ms; the bound is loose
+            // because the suite runs on two busy cores (the benchmark measures latency).
+            let latency = events[0].arrivedAt - sent.receivedAt
+            #expect(latency < .seconds(5), "the attempt reached the stream \(latency) after the request")
 
-                let listed = try await waitForAttempts(relay, 2)
-                let attempt = try #require(listed.first)
-                #expect(attempt["eventId"] as? String == "live-1")
-                #expect(events[0].id == attempt["id"] as? String, "the event id is the attempt id (att_N)")
-                #expect(attemptNumber(events[0].id) != nil)
-                #expect(jsonEqual(events[0].json, attempt), "data is the attempt as the list shows it")
-                #expect(stream.blocks.contains("id: \(events[0].id ?? "")\nevent: attempt\ndata: \(events[0].data)"))
-                #expect(!stream.raw.contains(earlier[0]["id"] as? String ?? "?"), "an earlier attempt was sent")
+            let listed = try await waitForAttempts(relay, 2)
+            let attempt = try #require(listed.first)
+            #expect(attempt.eventId == "live-1")
+            #expect(events[0].id == attempt.id, "the event id is the attempt id (att_N)")
+            #expect(attemptNumber(events[0].id) != nil)
+            #expect(events[0].attempt == attempt, "data is the attempt as the list shows it")
+            let listedMembers = try await listedAttemptMembers(relay)
+            #expect(
+                events[0].jsonValue != nil && events[0].jsonValue == listedMembers[attempt.id].map(JSONValue.object),
+                "data is the attempt exactly as the list writes it")
+            #expect(stream.blocks.contains("id: \(events[0].id ?? "")\nevent: attempt\ndata: \(events[0].data)"))
+            #expect(!stream.raw.contains(earlier[0].id), "an earlier attempt was sent")
 
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"live-2"}"#).status == 202)
-                let next = try await stream.waitForEvents(2)
-                #expect(next[1].json["eventId"] as? String == "live-2")
-                #expect(attemptNumber(next[1].id) ?? 0 > attemptNumber(next[0].id) ?? .max)
-                #expect(stream.failure == nil)
-            }
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"live-2"}"#).status == 202)
+            let next = try await stream.waitForEvents(2)
+            #expect(next[1].attempt?.eventId == "live-2")
+            #expect(attemptNumber(next[1].id) ?? 0 > attemptNumber(next[0].id) ?? .max)
+            #expect(stream.failure == nil)
         }
     }
 
@@ -81,74 +82,75 @@ import Testing
             #expect(try await relay.postEvents(#"{"type":"user.logout","id":"fence"}"#).status == 202)
             for stream in [byName, byID, failed] {
                 #expect(
-                    try await eventually { stream.events.contains { $0.json["eventId"] as? String == "fence" } })
+                    try await eventually { stream.events.contains { $0.attempt?.eventId == "fence" } })
             }
             func eventIDs(_ stream: DeliveryStreamClient) -> [String] {
-                stream.events.map { $0.json["eventId"] as? String ?? "" }.filter { $0 != "fence" }
+                stream.events.map { $0.attempt?.eventId ?? "" }.filter { $0 != "fence" }
             }
 
             #expect(Set(eventIDs(byName)) == ["stream-2", "stream-3"] && eventIDs(byName).count == 2)
-            #expect(byName.events.allSatisfy { $0.json["webhookName"] as? String == "ok-hook" })
+            #expect(byName.events.allSatisfy { $0.attempt?.webhookName == "ok-hook" })
             #expect(Set(eventIDs(byID)) == ["stream-1", "stream-2", "stream-3"] && eventIDs(byID).count == 3)
-            #expect(byID.events.allSatisfy { $0.json["webhookId"] as? String == okID })
+            #expect(byID.events.allSatisfy { $0.attempt?.webhookId == okID })
             #expect(Set(eventIDs(failed)) == ["stream-2", "stream-3"] && eventIDs(failed).count == 2)
-            #expect(failed.events.allSatisfy { $0.json["outcome"] as? String == "failed" })
-            #expect(Set(event.events.map { $0.json["webhookName"] as? String ?? "" }) == ["ok-hook", "bad-hook"])
+            #expect(failed.events.allSatisfy { $0.attempt?.outcome == .failed })
+            #expect(Set(event.events.map { $0.attempt?.webhookName ?? "" }) == ["ok-hook", "bad-hook"])
             for stream in streams {
                 let numbers = stream.events.map { attemptNumber($0.id) ?? 0 }
                 #expect(numbers == numbers.sorted() && Set(numbers).count == numbers.count, "oldest first, once")
-                #expect(numbers.allSatisfy { $0 > attemptNumber(log.all.first?["id"]) ?? .max }, "only new attempts")
+                #expect(numbers.allSatisfy { $0 > attemptNumber(log.all.first?.id) ?? .max }, "only new attempts")
             }
         }
     }
 
     @Test func reconnectingWithLastEventIDReplaysExactlyWhatWasMissed() async throws {
-        try await TestReceiver.with(respond: answerByPath) { receiver in
-            let webhooks = [
+        let webhooks = { (receiver: TestReceiver) throws -> [WebhookSpec] in
+            [
                 try hook("resume-ok", url: receiver.url("/ok"), events: ["user.*"]),
                 try hook("resume-bad", url: receiver.url("/bad"), events: ["repo.*"]),
             ]
-            let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: webhooks)
-            try await withRelay(configuration) { relay in
-                let first = try await DeliveryStreamClient.connect(to: relay)
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"r-1"}"#).status == 202)
-                let seen = try await first.waitForEvents(1)
-                let lastID = try #require(seen[0].id)
-                first.cancel()
-                #expect(await first.waitForEnd(), "the cancelled client is still reading")
+        }
+        try await withReceivingRelay(respond: answerByPath, webhooks: webhooks) { relay, _ in
+            let first = try await DeliveryStreamClient.connect(to: relay)
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"r-1"}"#).status == 202)
+            let seen = try await first.waitForEvents(1)
+            let lastID = try #require(seen[0].id)
+            first.cancel()
+            #expect(await first.waitForEnd(), "the cancelled client is still reading")
 
-                let missed = #"[{"type":"user.login","id":"r-2"},{"type":"repo.created","id":"r-3"}]"#
-                #expect(try await relay.postEvents(missed).status == 202)
-                let logged = try await waitForAttempts(relay, 3)
-                let expected = logged.filter { (attemptNumber($0["id"]) ?? 0) > (attemptNumber(lastID) ?? .max) }
-                #expect(Set(expected.map { $0["eventId"] as? String ?? "" }) == ["r-2", "r-3"])
+            let missed = #"[{"type":"user.login","id":"r-2"},{"type":"repo.created","id":"r-3"}]"#
+            #expect(try await relay.postEvents(missed).status == 202)
+            let logged = try await waitForAttempts(relay, 3)
+            let expected = logged.filter { (attemptNumber($0.id) ?? 0) > (attemptNumber(lastID) ?? .max) }
+            #expect(Set(expected.map(\.eventId)) == ["r-2", "r-3"])
 
-                let resumed = try await DeliveryStreamClient.connect(to: relay, lastEventID: lastID)
-                defer { resumed.cancel() }
-                let replayed = try await resumed.waitForEvents(2)
-                #expect(replayed.map(\.id) == expected.reversed().map { $0["id"] as? String }, "missed ones, in order")
-                for (event, attempt) in zip(replayed, expected.reversed()) {
-                    #expect(jsonEqual(event.json, attempt))
-                }
-
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"r-4"}"#).status == 202)
-                let live = try await resumed.waitForEvents(3)
-                #expect(live[2].json["eventId"] as? String == "r-4", "the resumed stream goes on live")
-                // A fence: nothing came between r-4 and the next attempt.
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"r-5"}"#).status == 202)
-                let fenced = try await resumed.waitForEvents(4)
-                #expect(fenced.count == 4 && fenced[3].json["eventId"] as? String == "r-5", "\(fenced.map(\.id))")
-                #expect(!resumed.events.contains { $0.id == lastID }, "the last seen attempt came again")
-
-                let filtered = try await DeliveryStreamClient.connect(
-                    to: relay, query: "webhook=resume-bad", lastEventID: lastID)
-                defer { filtered.cancel() }
-                let onlyBad = try await filtered.waitForEvents(1)
-                #expect(try await relay.postEvents(#"{"type":"repo.created","id":"r-6"}"#).status == 202)
-                let fencedBad = try await filtered.waitForEvents(2)
-                #expect(fencedBad.count == 2 && fencedBad[1].json["eventId"] as? String == "r-6", "only resume-bad's")
-                #expect(onlyBad[0].json["eventId"] as? String == "r-3", "a resumed stream keeps its filters")
+            let resumed = try await DeliveryStreamClient.connect(to: relay, lastEventID: lastID)
+            defer { resumed.cancel() }
+            let replayed = try await resumed.waitForEvents(2)
+            #expect(replayed.map(\.id) == expected.reversed().map { $0.id as String? }, "missed ones, in order")
+            let listedMembers = try await listedAttemptMembers(relay)
+            for (event, attempt) in zip(replayed, expected.reversed()) {
+                #expect(event.attempt == attempt)
+                #expect(event.jsonValue != nil && event.jsonValue == listedMembers[attempt.id].map(JSONValue.object))
             }
+
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"r-4"}"#).status == 202)
+            let live = try await resumed.waitForEvents(3)
+            #expect(live[2].attempt?.eventId == "r-4", "the resumed stream goes on live")
+            // A fence: nothing came between r-4 and the next attempt.
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"r-5"}"#).status == 202)
+            let fenced = try await resumed.waitForEvents(4)
+            #expect(fenced.count == 4 && fenced[3].attempt?.eventId == "r-5", "\(fenced.map(\.id))")
+            #expect(!resumed.events.contains { $0.id == lastID }, "the last seen attempt came again")
+
+            let filtered = try await DeliveryStreamClient.connect(
+                to: relay, query: "webhook=resume-bad", lastEventID: lastID)
+            defer { filtered.cancel() }
+            let onlyBad = try await filtered.waitForEvents(1)
+            #expect(try await relay.postEvents(#"{"type":"repo.created","id":"r-6"}"#).status == 202)
+            let fencedBad = try await filtered.waitForEvents(2)
+            #expect(fencedBad.count == 2 && fencedBad[1].attempt?.eventId == "r-6", "only resume-bad's")
+            #expect(onlyBad[0].attempt?.eventId == "r-3", "a resumed stream keeps its filters")
         }
     }
 
@@ -182,8 +184,11 @@ struct StreamedEvent: Sendable {
     /// When the chunk completing it arrived.
     var arrivedAt: ContinuousClock.Instant
 
-    /// The data parsed as a JSON object.
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:] }
+    /// The data as the attempt it carries (`nil` when it is not one).
+    var attempt: AttemptResource? { try? JSONDecoder().decode(AttemptResource.self, from: Data(data.utf8)) }
+
+    /// The data as JSON, for comparisons of the exact members.
+    var jsonValue: JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)) }
 }
 
 /// A client of `GET /v1/deliveries/stream` that reads in a background task, parsing with the CLI's

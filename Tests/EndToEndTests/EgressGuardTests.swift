@@ -11,53 +11,50 @@ import Testing
     }
 
     @Test func localhostIsRefusedWithoutAConnectionUnlessAllowed() async throws {
-        try await TestReceiver.with { receiver in
-            try await AcceptCounter.with { counter in
-                let directory = try TestFixtures.temporaryDirectory()
-                var configuration = testConfiguration(
-                    directory: directory,
-                    webhooks: [
-                        try hook("guarded", url: "https://localhost:\(counter.port)/guarded", events: ["guarded"])
-                    ])
-                configuration.delivery.allowPrivateNetworks = false
-                configuration.delivery.retrySchedule = Array(repeating: RelayDuration(milliseconds: 50), count: 30)
+        try await AcceptCounter.with { counter in
+            let webhooks = { (receiver: TestReceiver) throws -> [WebhookSpec] in
                 var allowed = try hook("allowed", url: receiver.url("/allowed"), events: ["allowed"])
                 allowed.allowPrivateNetwork = true
-                configuration.webhooks.append(allowed)
-                try await withRelay(configuration) { relay in
-                    let before = openFileDescriptors()
-                    #expect(try await relay.postEvents(#"{"type":"guarded","id":"g"}"#).status == 202)
-                    let store = try relay.openStore()
-                    #expect(try await eventually(timeout: .seconds(30)) { try await store.attempts().count >= 20 })
-                    let refusals = try await store.attempts()
-                    #expect(refusals.allSatisfy { $0.outcome == .retrying && $0.httpStatus == nil })
-                    #expect(refusals.first?.error == "destination resolves to a non-public address (127.0.0.1)")
-                    #expect(counter.accepted == 0, "no connection reached the refused address")
-                    let after = openFileDescriptors()
-                    #expect(after - before < 10, "file descriptors grew from \(before) to \(after)")
-
-                    #expect(try await relay.postEvents(#"{"type":"allowed","id":"a"}"#).status == 202)
-                    _ = try await receiver.waitForRequests(1, path: "/allowed")
-                    #expect(
-                        try await eventually {
-                            try await store.messageStatuses(eventID: "a").first?.status == .delivered
-                        })
+                return [
+                    try hook("guarded", url: "https://localhost:\(counter.port)/guarded", events: ["guarded"]), allowed,
+                ]
+            }
+            try await withReceivingRelay(
+                webhooks: webhooks,
+                configure: {
+                    $0.delivery.allowPrivateNetworks = false
+                    $0.delivery.retrySchedule = Array(repeating: RelayDuration(milliseconds: 50), count: 30)
                 }
+            ) { relay, receiver in
+                let before = openFileDescriptors()
+                #expect(try await relay.postEvents(#"{"type":"guarded","id":"g"}"#).status == 202)
+                let store = try relay.openStore()
+                #expect(try await eventually(timeout: .seconds(30)) { try await store.attempts().count >= 20 })
+                let refusals = try await store.attempts()
+                #expect(refusals.allSatisfy { $0.outcome == .retrying && $0.httpStatus == nil })
+                #expect(refusals.first?.error == "destination resolves to a non-public address (127.0.0.1)")
+                #expect(counter.accepted == 0, "no connection reached the refused address")
+                let after = openFileDescriptors()
+                #expect(after - before < 10, "file descriptors grew from \(before) to \(after)")
+
+                #expect(try await relay.postEvents(#"{"type":"allowed","id":"a"}"#).status == 202)
+                _ = try await receiver.waitForRequests(1, path: "/allowed")
+                #expect(
+                    try await eventually {
+                        try await store.messageStatuses(eventID: "a").first?.status == .delivered
+                    })
             }
         }
     }
 
     @Test func theGlobalSwitchAllowsPrivateNetworks() async throws {
-        try await TestReceiver.with { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            var configuration = testConfiguration(directory: directory, webhooks: [try hook("w", url: receiver.url())])
-            configuration.delivery.allowPrivateNetworks = true
-            try await withRelay(configuration) { relay in
-                let reply = try await relay.postEvents(#"{"type":"user.login"}"#)
-                #expect(reply.status == 202)
-                let received = try await receiver.waitForRequests(1)
-                #expect(received.count == 1)
-            }
+        try await withReceivingRelay(
+            webhooks: { [try hook("w", url: $0.url())] }, configure: { $0.delivery.allowPrivateNetworks = true }
+        ) { relay, receiver in
+            let reply = try await relay.postEvents(#"{"type":"user.login"}"#)
+            #expect(reply.status == 202)
+            let received = try await receiver.waitForRequests(1)
+            #expect(received.count == 1)
         }
     }
 }

@@ -6,26 +6,23 @@ import Testing
 /// One slow destination never delays the others (SPEC §5.2).
 @Suite struct LaneIsolationTests {
     @Test func aHangingWebhookDoesNotDelayAHealthyOne() async throws {
-        try await TestReceiver.with(respond: { request in
-            request.path == "/slow" ? ReceiverReply(delay: .seconds(3)) : ReceiverReply()
-        }) { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            var configuration = testConfiguration(
-                directory: directory,
-                webhooks: [try hook("slow", url: receiver.url("/slow")), try hook("fast", url: receiver.url("/fast"))])
-            configuration.delivery.concurrencyPerWebhook = 2
-            configuration.delivery.timeout = .seconds(5)
-            try await withRelay(configuration) { relay in
-                for index in 0..<6 {
-                    #expect(try await relay.postEvents(#"{"type":"user.login","id":"iso-\#(index)"}"#).status == 202)
-                }
-                let started = ContinuousClock.now
-                let fast = try await receiver.waitForRequests(6, path: "/fast", timeout: .seconds(10))
-                let elapsed = ContinuousClock.now - started
-                #expect(elapsed < .seconds(2), "the healthy webhook took \(elapsed) while the other hung")
-                #expect(Set(fast.map(\.text)).count == 6)
-                #expect(receiver.requests(path: "/slow").count <= 2, "the slow lane keeps to its concurrency")
+        try await withReceivingRelay(
+            respond: { request in request.path == "/slow" ? ReceiverReply(delay: .seconds(3)) : ReceiverReply() },
+            webhooks: { [try hook("slow", url: $0.url("/slow")), try hook("fast", url: $0.url("/fast"))] },
+            configure: {
+                $0.delivery.concurrencyPerWebhook = 2
+                $0.delivery.timeout = .seconds(5)
             }
+        ) { relay, receiver in
+            for index in 0..<6 {
+                #expect(try await relay.postEvents(#"{"type":"user.login","id":"iso-\#(index)"}"#).status == 202)
+            }
+            let started = ContinuousClock.now
+            let fast = try await receiver.waitForRequests(6, path: "/fast", timeout: .seconds(10))
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed < .seconds(2), "the healthy webhook took \(elapsed) while the other hung")
+            #expect(Set(fast.map(\.text)).count == 6)
+            #expect(receiver.requests(path: "/slow").count <= 2, "the slow lane keeps to its concurrency")
         }
     }
 }

@@ -13,49 +13,53 @@ import Testing
     }
 
     @Test func metricsChangeAsDeliveriesHappen() async throws {
-        try await TestReceiver.with(respond: { request in
-            request.path == "/fail" ? ReceiverReply(status: 500) : ReceiverReply()
-        }) { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            var configuration = testConfiguration(
-                directory: directory,
-                webhooks: [
+        try await withReceivingRelay(
+            respond: { request in request.path == "/fail" ? ReceiverReply(status: 500) : ReceiverReply() },
+            webhooks: { receiver in
+                [
                     try hook("good", url: receiver.url("/ok"), events: ["ok"]),
                     try hook("bad", url: receiver.url("/fail"), events: ["fail"]),
-                ])
-            configuration.delivery.retrySchedule = [.seconds(3600)]
-            try await withRelay(configuration) { relay in
-                let before = try await relay.request(method: .GET, path: "/metrics", token: nil)
-                #expect(before.status == 200)
-                #expect(before.headers["content-type"]?.hasPrefix("text/plain") == true)
-                #expect(sample(before.body, "auditrelay_events_ingested_total") == 0)
-                #expect(sample(before.body, #"auditrelay_queue_depth_messages{webhook="good"}"#) == 0)
+                ]
+            },
+            configure: { $0.delivery.retrySchedule = [.seconds(3600)] }
+        ) { relay, receiver in
+            let before = try await relay.request(method: .GET, path: "/metrics", token: nil)
+            #expect(before.status == 200)
+            #expect(before.headers["content-type"]?.hasPrefix("text/plain") == true)
+            #expect(sample(before.body, "auditrelay_events_ingested_total") == 0)
+            #expect(sample(before.body, #"auditrelay_queue_depth_messages{webhook="good"}"#) == 0)
 
-                #expect(try await relay.postEvents(#"[{"type":"ok"},{"type":"ok"},{"type":"fail"}]"#).status == 202)
-                _ = try await receiver.waitForRequests(2, path: "/ok")
-                _ = try await receiver.waitForRequests(1, path: "/fail")
-                let settled = try await eventually {
-                    let text = try await relay.request(method: .GET, path: "/metrics", token: nil).body
-                    return sample(text, #"auditrelay_attempts_total{webhook="good",outcome="delivered"}"#) == 2
-                        && sample(text, #"auditrelay_attempts_total{webhook="bad",outcome="retrying"}"#) == 1
-                }
-                #expect(settled)
-                let after = try await relay.request(method: .GET, path: "/metrics", token: nil).body
-                #expect(sample(after, "auditrelay_events_ingested_total") == 3)
-                #expect(sample(after, #"auditrelay_queue_depth_messages{webhook="bad"}"#) == 1)
-                #expect(sample(after, #"auditrelay_queue_depth_messages{webhook="good"}"#) == 0)
-                #expect((sample(after, #"auditrelay_queue_oldest_age_seconds{webhook="bad"}"#) ?? -1) >= 0)
-                #expect((sample(after, "auditrelay_ingest_commit_duration_seconds_count") ?? 0) >= 1)
-                #expect(after.contains(#"auditrelay_attempt_duration_seconds_bucket{webhook="good""#))
-
-                let health = try await relay.request(method: .GET, path: "/v1/webhooks").json
-                let bad = (health["webhooks"] as? [[String: Any]])?.first { $0["name"] as? String == "bad" }
-                let badHealth = try #require(bad?["health"] as? [String: Any])
-                #expect(badHealth["queueDepth"] as? Int == 1)
-                #expect(badHealth["consecutiveFailures"] as? Int == 1)
-                #expect(badHealth["lastFailureReason"] as? String == "HTTP 500")
-                #expect(badHealth["lastSuccessAt"] is NSNull)
+            #expect(try await relay.postEvents(#"[{"type":"ok"},{"type":"ok"},{"type":"fail"}]"#).status == 202)
+            _ = try await receiver.waitForRequests(2, path: "/ok")
+            _ = try await receiver.waitForRequests(1, path: "/fail")
+            let settled = try await eventually {
+                let text = try await relay.request(method: .GET, path: "/metrics", token: nil).body
+                return sample(text, #"auditrelay_attempts_total{webhook="good",outcome="delivered"}"#) == 2
+                    && sample(text, #"auditrelay_attempts_total{webhook="bad",outcome="retrying"}"#) == 1
             }
+            #expect(settled)
+            let after = try await relay.request(method: .GET, path: "/metrics", token: nil).body
+            #expect(sample(after, "auditrelay_events_ingested_total") == 3)
+            #expect(sample(after, #"auditrelay_queue_depth_messages{webhook="bad"}"#) == 1)
+            #expect(sample(after, #"auditrelay_queue_depth_messages{webhook="good"}"#) == 0)
+            #expect((sample(after, #"auditrelay_queue_oldest_age_seconds{webhook="bad"}"#) ?? -1) >= 0)
+            #expect((sample(after, "auditrelay_ingest_commit_duration_seconds_count") ?? 0) >= 1)
+            #expect(after.contains(#"auditrelay_attempt_duration_seconds_bucket{webhook="good""#))
+
+            let list = try await relay.request(method: .GET, path: "/v1/webhooks")
+            let bad = try #require(try list.decoded(WebhookList.self).webhooks.first { $0.name == "bad" })
+            #expect(bad.health.queueDepth == 1)
+            #expect(bad.health.consecutiveFailures == 1)
+            #expect(bad.health.lastFailureReason == "HTTP 500")
+            #expect(bad.health.lastSuccessAt == nil)
+            // Present, as null.
+            var badHealth: [String: JSONValue]?
+            if case .array(let webhooks)? = list.members["webhooks"] {
+                for case .object(let webhook) in webhooks where webhook["name"] == .string("bad") {
+                    if case .object(let health)? = webhook["health"] { badHealth = health }
+                }
+            }
+            #expect(badHealth?["lastSuccessAt"] == .null, "\(list.body)")
         }
     }
 
@@ -76,7 +80,7 @@ import Testing
             let notReady = try await relay.request(method: .GET, path: "/readyz", token: nil)
             #expect(notReady.status == 503)
             #expect(notReady.headers["content-type"] == "application/problem+json")
-            #expect((notReady.json["detail"] as? String)?.contains("store") == true)
+            #expect(notReady.members["detail"]?.string?.contains("store") == true)
             #expect(try await relay.request(method: .GET, path: "/healthz", token: nil).status == 200)
         }
     }

@@ -9,6 +9,7 @@ import RelayServer
 import RelayStore
 import RelayTestSupport
 import ServiceLifecycle
+import Testing
 
 /// The ingest token every test relay accepts.
 let testIngestToken = "test-ingest-token"
@@ -41,8 +42,24 @@ struct HTTPReply {
     var headers: [String: String]
     var body: String
 
-    /// The body parsed as a JSON object.
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
+    /// The body as the API type `T`; fails the test, naming the body, when it is not one.
+    func decoded<T: Decodable>(_ type: T.Type, sourceLocation: SourceLocation = #_sourceLocation) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body.utf8))
+        } catch {
+            Issue.record("not a \(type): \(error)\n\(body)", sourceLocation: sourceLocation)
+            throw error
+        }
+    }
+
+    /// The body as a JSON value, for checks of the exact members on the wire.
+    var jsonValue: JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8)) }
+
+    /// The members of a JSON object body (empty when it is not one).
+    var members: [String: JSONValue] {
+        if case .object(let members)? = jsonValue { return members }
+        return [:]
+    }
 }
 
 /// A relay running in this process on 127.0.0.1.
@@ -68,6 +85,26 @@ func openTestStore(_ configuration: RelayConfiguration) throws -> AuditStore {
     let path = configuration.store.path
     let keyFile = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("auditrelay.key").path
     return try AuditStore(path: path, sealer: try SecretSealer.load(environmentKey: nil, keyFile: keyFile))
+}
+
+/// Runs a test receiver and a test relay whose webhooks point at it, for the duration of `body`:
+/// the opening most delivery tests share.
+///
+/// ```swift
+/// try await withReceivingRelay(webhooks: { [try hook("siem", url: $0.url())] }) { relay, receiver in … }
+/// ```
+func withReceivingRelay<T: Sendable>(
+    respond: @escaping @Sendable (ReceivedRequest) async -> ReceiverReply = { _ in ReceiverReply() },
+    clientCA: String? = nil, webhooks: (TestReceiver) throws -> [WebhookSpec],
+    configure: (inout RelayConfiguration) -> Void = { _ in }, logs: LogCapture? = nil,
+    _ body: (RunningRelay, TestReceiver) async throws -> T
+) async throws -> T {
+    try await TestReceiver.with(clientCA: clientCA, respond: respond) { receiver in
+        var configuration = testConfiguration(
+            directory: try TestFixtures.temporaryDirectory(), webhooks: try webhooks(receiver))
+        configure(&configuration)
+        return try await withRelay(configuration, logs: logs) { relay in try await body(relay, receiver) }
+    }
 }
 
 /// Runs the real application for the duration of `body`, then shuts it down gracefully.

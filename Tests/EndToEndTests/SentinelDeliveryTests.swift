@@ -71,110 +71,96 @@ import Testing
 
     @Test func deliversRecordsWithACachedBearerToken() async throws {
         let azure = Azure()
-        try await TestReceiver.with(respond: { azure.respond($0) }) { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            let configuration = testConfiguration(directory: directory, webhooks: [try sentinelHook(receiver)])
-            try await withRelay(configuration) { relay in
-                let event = #"{"type":"user.login","id":"az-1","time":"2026-11-24T10:00:00Z","actor":"alice"}"#
-                #expect(try await relay.postEvents(event).status == 202)
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"az-2"}"#).status == 202)
-                let ingested = try await receiver.waitForRequests(2, path: Self.ingestPath)
-                #expect(ingested[0].headers["authorization"] == "Bearer t1")
-                #expect(ingested[1].headers["authorization"] == "Bearer t1")
-                #expect(azure.tokensIssued == 1)
-                let bodies = try ingested.map {
-                    try #require(try JSONSerialization.jsonObject(with: Data($0.body)) as? [[String: Any]])
-                }
-                #expect(bodies.map(\.count) == [1, 1])
-                let records = try #require(bodies.first { $0.first?["EventId"] as? String == "az-1" })
-                #expect(records[0]["TimeGenerated"] as? String == "2026-11-24T10:00:00.000Z")
-                #expect(records[0]["EventId"] as? String == "az-1")
-                #expect(records[0]["EventType"] as? String == "user.login")
-                #expect((records[0]["Event"] as? [String: Any])?["actor"] as? String == "alice")
-                let store = try relay.openStore()
-                #expect(
-                    try await eventually { try await store.attempts().filter { $0.outcome == .delivered }.count == 2 })
-                #expect(try await store.attempts().first?.httpStatus == 204)
+        try await withReceivingRelay(respond: { azure.respond($0) }, webhooks: { [try sentinelHook($0)] }) {
+            relay, receiver in
+            let event = #"{"type":"user.login","id":"az-1","time":"2026-11-24T10:00:00Z","actor":"alice"}"#
+            #expect(try await relay.postEvents(event).status == 202)
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"az-2"}"#).status == 202)
+            let ingested = try await receiver.waitForRequests(2, path: Self.ingestPath)
+            #expect(ingested[0].headers["authorization"] == "Bearer t1")
+            #expect(ingested[1].headers["authorization"] == "Bearer t1")
+            #expect(azure.tokensIssued == 1)
+            let bodies = try ingested.map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.body)) as? [[String: Any]])
             }
+            #expect(bodies.map(\.count) == [1, 1])
+            let records = try #require(bodies.first { $0.first?["EventId"] as? String == "az-1" })
+            #expect(records[0]["TimeGenerated"] as? String == "2026-11-24T10:00:00.000Z")
+            #expect(records[0]["EventId"] as? String == "az-1")
+            #expect(records[0]["EventType"] as? String == "user.login")
+            #expect((records[0]["Event"] as? [String: Any])?["actor"] as? String == "alice")
+            let store = try relay.openStore()
+            #expect(
+                try await eventually { try await store.attempts().filter { $0.outcome == .delivered }.count == 2 })
+            #expect(try await store.attempts().first?.httpStatus == 204)
         }
     }
 
     @Test func theTokenIsRefreshedBeforeItExpires() async throws {
         let azure = Azure(lifetimeSeconds: 2)
-        try await TestReceiver.with(respond: { azure.respond($0) }) { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            let configuration = testConfiguration(directory: directory, webhooks: [try sentinelHook(receiver)])
-            try await withRelay(configuration) { relay in
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"exp-1"}"#).status == 202)
-                _ = try await receiver.waitForRequests(1, path: Self.ingestPath)
-                // A 2 s token is replaced after 1.6 s.
-                try await Task.sleep(for: .milliseconds(1800))
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"exp-2"}"#).status == 202)
-                let ingested = try await receiver.waitForRequests(2, path: Self.ingestPath)
-                #expect(ingested.map { $0.headers["authorization"] } == ["Bearer t1", "Bearer t2"])
-                #expect(azure.tokensIssued == 2)
-            }
+        try await withReceivingRelay(respond: { azure.respond($0) }, webhooks: { [try sentinelHook($0)] }) {
+            relay, receiver in
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"exp-1"}"#).status == 202)
+            _ = try await receiver.waitForRequests(1, path: Self.ingestPath)
+            // A 2 s token is replaced after 1.6 s.
+            try await Task.sleep(for: .milliseconds(1800))
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"exp-2"}"#).status == 202)
+            let ingested = try await receiver.waitForRequests(2, path: Self.ingestPath)
+            #expect(ingested.map { $0.headers["authorization"] } == ["Bearer t1", "Bearer t2"])
+            #expect(azure.tokensIssued == 2)
         }
     }
 
     @Test func a401FetchesANewTokenAndSendsOnceMore() async throws {
         let azure = Azure(accepts: { $0 != "t1" })
-        try await TestReceiver.with(respond: { azure.respond($0) }) { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            let configuration = testConfiguration(directory: directory, webhooks: [try sentinelHook(receiver)])
-            try await withRelay(configuration) { relay in
-                #expect(try await relay.postEvents(#"{"type":"user.login","id":"401-1"}"#).status == 202)
-                let ingested = try await receiver.waitForRequests(2, path: Self.ingestPath)
-                #expect(ingested.map { $0.headers["authorization"] } == ["Bearer t1", "Bearer t2"])
-                let store = try relay.openStore()
-                #expect(try await eventually { try await store.attempts().first?.outcome == .delivered })
-                #expect(try await store.attempts().count == 1, "the refresh is part of the one attempt")
-                #expect(try await store.attempts().first?.attempt == 1)
-            }
+        try await withReceivingRelay(respond: { azure.respond($0) }, webhooks: { [try sentinelHook($0)] }) {
+            relay, receiver in
+            #expect(try await relay.postEvents(#"{"type":"user.login","id":"401-1"}"#).status == 202)
+            let ingested = try await receiver.waitForRequests(2, path: Self.ingestPath)
+            #expect(ingested.map { $0.headers["authorization"] } == ["Bearer t1", "Bearer t2"])
+            let store = try relay.openStore()
+            #expect(try await eventually { try await store.attempts().first?.outcome == .delivered })
+            #expect(try await store.attempts().count == 1, "the refresh is part of the one attempt")
+            #expect(try await store.attempts().first?.attempt == 1)
         }
     }
 
     @Test func aRefusedTokenTwiceInARowPausesTheWebhook() async throws {
         let azure = Azure(accepts: { _ in false })
-        try await TestReceiver.with(respond: { azure.respond($0) }) { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            let configuration = testConfiguration(directory: directory, webhooks: [try sentinelHook(receiver)])
-            try await withRelay(configuration) { relay in
-                #expect(try await relay.postEvents(#"{"type":"user.login"}"#).status == 202)
-                let store = try relay.openStore()
-                #expect(try await eventually { try await store.webhooks().first?.state == .paused })
-                #expect(receiver.requests(path: Self.ingestPath).count == 2)
-                #expect(try await store.webhooks().first?.stateReason == "destination refused: HTTP 401")
-            }
+        try await withReceivingRelay(respond: { azure.respond($0) }, webhooks: { [try sentinelHook($0)] }) {
+            relay, receiver in
+            #expect(try await relay.postEvents(#"{"type":"user.login"}"#).status == 202)
+            let store = try relay.openStore()
+            #expect(try await eventually { try await store.webhooks().first?.state == .paused })
+            #expect(receiver.requests(path: Self.ingestPath).count == 2)
+            #expect(try await store.webhooks().first?.stateReason == "destination refused: HTTP 401")
         }
     }
 
     @Test func wrongClientCredentialsPauseTheWebhookWithoutShowingTheSecret() async throws {
         let azure = Azure()
-        try await TestReceiver.with(respond: { azure.respond($0) }) { receiver in
-            let directory = try TestFixtures.temporaryDirectory()
-            let wrong = "wrong-secret-value-0123456789"
-            let configuration = testConfiguration(
-                directory: directory, webhooks: [try sentinelHook(receiver, secret: wrong)])
-            try await withRelay(configuration) { relay in
-                #expect(try await relay.postEvents(#"{"type":"user.login"}"#).status == 202)
-                let store = try relay.openStore()
-                #expect(try await eventually { try await store.webhooks().first?.state == .paused })
-                let reason = try #require(try await store.webhooks().first?.stateReason)
-                #expect(reason.contains("invalid_client"))
-                #expect(!reason.contains(wrong))
-                #expect(receiver.requests(path: Self.ingestPath).isEmpty)
-                let attempt = try #require(try await store.attempts().first)
-                #expect(attempt.outcome == .paused)
-                #expect(attempt.error?.contains(wrong) == false)
-                let read = try await relay.request(method: .GET, path: "/v1/webhooks", token: "test-admin-token")
-                #expect(!read.body.contains(wrong))
-                #expect(read.body.contains(#""clientSecret":"wro…""#))
-            }
-            for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
-                let bytes = try Data(contentsOf: directory.appendingPathComponent(file))
-                #expect(bytes.range(of: Data(wrong.utf8)) == nil, "\(file) holds the client secret in plain text")
-            }
+        let wrong = "wrong-secret-value-0123456789"
+        let directory = try await withReceivingRelay(
+            respond: { azure.respond($0) }, webhooks: { [try sentinelHook($0, secret: wrong)] }
+        ) { relay, receiver in
+            #expect(try await relay.postEvents(#"{"type":"user.login"}"#).status == 202)
+            let store = try relay.openStore()
+            #expect(try await eventually { try await store.webhooks().first?.state == .paused })
+            let reason = try #require(try await store.webhooks().first?.stateReason)
+            #expect(reason.contains("invalid_client"))
+            #expect(!reason.contains(wrong))
+            #expect(receiver.requests(path: Self.ingestPath).isEmpty)
+            let attempt = try #require(try await store.attempts().first)
+            #expect(attempt.outcome == .paused)
+            #expect(attempt.error?.contains(wrong) == false)
+            let read = try await relay.request(method: .GET, path: "/v1/webhooks", token: "test-admin-token")
+            #expect(!read.body.contains(wrong))
+            #expect(read.body.contains(#""clientSecret":"wro…""#))
+            return URL(fileURLWithPath: relay.configuration.store.path).deletingLastPathComponent()
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            let bytes = try Data(contentsOf: directory.appendingPathComponent(file))
+            #expect(bytes.range(of: Data(wrong.utf8)) == nil, "\(file) holds the client secret in plain text")
         }
     }
 }

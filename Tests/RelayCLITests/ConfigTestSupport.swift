@@ -1,14 +1,12 @@
 import Foundation
 import RelayCore
+import RelayTestSupport
 
 @testable import RelayCLI
 
 /// Writes `yaml` to a file in a fresh temporary directory, runs `body` with its path, and removes it.
 func withConfigFile<T>(_ yaml: String, _ body: (String) throws -> T) throws -> T {
-    let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("relay-config-tests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let directory = try TestFixtures.temporaryDirectory()
     let file = directory.appendingPathComponent("auditrelay.yaml")
     try Data(yaml.utf8).write(to: file)
     return try body(file.path)

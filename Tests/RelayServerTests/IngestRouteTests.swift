@@ -7,13 +7,14 @@ import NIOCore
 import RelayCore
 import RelayServer
 import RelayStore
+import RelayTestSupport
 import Testing
 
 /// The application's routes through Hummingbird's router test client (no sockets).
 @Suite struct IngestRouteTests {
-    private func configuration() -> RelayConfiguration {
+    private func configuration() throws -> RelayConfiguration {
         var configuration = RelayConfiguration()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("relay-\(UUID().uuidString)")
+        let directory = try TestFixtures.temporaryDirectory()
         configuration.store.path = directory.appendingPathComponent("relay.sqlite").path
         configuration.auth.ingestTokens = ["ingest-token"]
         configuration.auth.adminTokens = ["admin-token"]
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func healthNeedsNoToken() async throws {
-        try await app(configuration()).test(.router) { client in
+        try await app(try configuration()).test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("ok"))
@@ -40,17 +41,17 @@ import Testing
 
     @Test func acceptedAnswerListsIdsInRequestOrder() async throws {
         let body = ByteBuffer(string: #"[{"type":"a.b","id":"one"},{"type":"a.c"},{"type":"a.b","id":"one"}]"#)
-        try await app(configuration()).test(.router) { client in
+        try await app(try configuration()).test(.router) { client in
             try await client.execute(
                 uri: "/v1/events", method: .post,
                 headers: [.authorization: "Bearer ingest-token", .contentType: "application/json"], body: body
             ) { response in
                 #expect(response.status == .accepted)
-                let json = try #require(
-                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
-                #expect(json["accepted"] as? Int == 2)
-                #expect(json["duplicates"] as? Int == 1)
-                let ids = try #require(json["ids"] as? [String])
+                let accepted = try JSONDecoder().decode(
+                    IngestAccepted.self, from: Data(response.body.readableBytesView))
+                #expect(accepted.accepted == 2)
+                #expect(accepted.duplicates == 1)
+                let ids = accepted.ids
                 #expect(ids.count == 3)
                 #expect(ids[0] == "one" && ids[2] == "one")
                 #expect(ids[1].hasPrefix("evt_"))
@@ -59,7 +60,7 @@ import Testing
     }
 
     @Test func anAdminTokenDoesNotOpenIngest() async throws {
-        try await app(configuration()).test(.router) { client in
+        try await app(try configuration()).test(.router) { client in
             try await client.execute(
                 uri: "/v1/events", method: .post,
                 headers: [.authorization: "Bearer admin-token", .contentType: "application/json"],
@@ -73,7 +74,7 @@ import Testing
     }
 
     @Test func firstStartGeneratesTokensAndStoresOnlyTheirHashes() async throws {
-        var configuration = configuration()
+        var configuration = try configuration()
         configuration.auth = .init()
         let announced = Announcements()
         var logger = Logger(label: "test")

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import RelayCore
+import RelayTestSupport
 import Testing
 
 @testable import RelayStore
@@ -12,9 +13,7 @@ struct TemporaryStore {
     let sealer = SecretSealer(key: SymmetricKey(size: .bits256))
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("relay-store-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try TestFixtures.temporaryDirectory()
     }
 
     var path: String { directory.appendingPathComponent("auditrelay.sqlite").path }
