@@ -1,16 +1,66 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
 import NIOCore
 import NIOHTTP1
 import RelayCore
+import RelayServer
+import RelayStore
 import RelayTestSupport
 import Testing
 
 /// The admin token every test relay accepts (see `testConfiguration`).
 let testAdminToken = "test-admin-token"
 
-extension RunningRelay {
-    /// Sends one request to the relay over 127.0.0.1.
+/// A relay a test talks to: over a socket (``RunningRelay``) or through Hummingbird's router
+/// test client, with no socket (``RouterRelay``, what `withAdminRelay` gives).
+protocol TestRelay: Sendable {
+    /// The configuration it runs with.
+    var configuration: RelayConfiguration { get }
+
+    /// Sends one request with exactly these headers and body, and returns the answer.
+    func send(method: HTTPMethod, path: String, headers: [(String, String)], body: String?) async throws -> HTTPReply
+}
+
+extension RunningRelay: TestRelay {
+    func send(method: HTTPMethod, path: String, headers: [(String, String)], body: String?) async throws -> HTTPReply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
+        var replyHeaders: [String: String] = [:]
+        for header in response.headers { replyHeaders[header.name.lowercased()] = header.value }
+        return HTTPReply(status: Int(response.status.code), headers: replyHeaders, body: String(buffer: bytes))
+    }
+}
+
+/// The relay's application driven through Hummingbird's `.router` test client: the same routes,
+/// middleware and services, no socket.
+struct RouterRelay: TestRelay {
+    let client: any TestClientProtocol
+    let configuration: RelayConfiguration
+
+    func send(method: HTTPMethod, path: String, headers: [(String, String)], body: String?) async throws -> HTTPReply {
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            if let field = HTTPField.Name(name) { fields.append(HTTPField(name: field, value: value)) }
+        }
+        guard let requestMethod = HTTPRequest.Method(method.rawValue) else { throw CancellationError() }
+        let response = try await client.executeRequest(
+            uri: path, method: requestMethod, headers: fields, body: body.map { ByteBuffer(string: $0) })
+        var replyHeaders: [String: String] = [:]
+        for field in response.headers { replyHeaders[field.name.canonicalName] = field.value }
+        return HTTPReply(
+            status: response.status.code, headers: replyHeaders, body: String(buffer: response.body))
+    }
+}
+
+extension TestRelay {
+    /// Sends one request to the relay.
     ///
     /// `token` is sent as `Authorization: Bearer <token>` (none when `nil`); `authorization`, when
     /// given, is sent verbatim instead. A body is sent as `application/json` unless `contentType`
@@ -19,22 +69,26 @@ extension RunningRelay {
         method: HTTPMethod, path: String, body: String? = nil, token: String? = testAdminToken,
         authorization: String? = nil, contentType: String? = "application/json"
     ) async throws -> HTTPReply {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.method = method
+        var headers: [(String, String)] = []
         if let authorization {
-            request.headers.add(name: "Authorization", value: authorization)
+            headers.append(("Authorization", authorization))
         } else if let token {
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            headers.append(("Authorization", "Bearer \(token)"))
         }
-        if let body {
-            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
-        var headers: [String: String] = [:]
-        for header in response.headers { headers[header.name.lowercased()] = header.value }
-        return HTTPReply(status: Int(response.status.code), headers: headers, body: String(buffer: bytes))
+        if body != nil, let contentType { headers.append(("Content-Type", contentType)) }
+        return try await send(method: method, path: path, headers: headers, body: body)
+    }
+
+    /// `POST /v1/events` with the given body (no `Content-Type` when `contentType` is `nil`).
+    func postEvents(
+        _ body: String, contentType: String? = "application/json", token: String? = testIngestToken
+    ) async throws -> HTTPReply {
+        try await request(method: .POST, path: "/v1/events", body: body, token: token, contentType: contentType)
+    }
+
+    /// A second handle on the relay's store, to look at what it holds.
+    func openStore() throws -> AuditStore {
+        try openTestStore(configuration)
     }
 
     /// `POST /v1/webhooks` with `body`; requires a `201` and returns the webhook as the API shows it.
@@ -160,12 +214,18 @@ func jsonText(_ value: some Encodable) throws -> String {
 /// A Slack incoming-webhook URL (never contacted).
 let slackURL = "https://hooks.slack.com/services/T0001/B0002/abcdefghijklmnop"
 
-/// Runs a test relay (fresh store, `webhooks` declared) for the duration of `body`.
+/// Runs a test relay (fresh store, `webhooks` declared) on Hummingbird's router test client, with
+/// its services, for the duration of `body`: the admin API's tests need no socket.
 func withAdminRelay<T: Sendable>(
-    webhooks: [WebhookSpec] = [], _ body: (RunningRelay) async throws -> T
+    webhooks: [WebhookSpec] = [], _ body: @Sendable (RouterRelay) async throws -> T
 ) async throws -> T {
-    let directory = try TestFixtures.temporaryDirectory()
-    return try await withRelay(testConfiguration(directory: directory, webhooks: webhooks), body)
+    let configuration = testConfiguration(directory: try TestFixtures.temporaryDirectory(), webhooks: webhooks)
+    var logger = Logger(label: "test-relay")
+    logger.logLevel = .error
+    let app = try await buildApplication(configuration: configuration, logger: logger)
+    return try await app.test(.router) { client in
+        try await body(RouterRelay(client: client, configuration: configuration))
+    }
 }
 
 /// A `POST /v1/webhooks` body for a custom webhook named `name` at `url` (extra members spliced in).

@@ -259,7 +259,7 @@ struct SeededLog {
 
 /// `GET /v1/deliveries?<query>`, which must answer 200 with a page of attempts.
 func deliveryPage(
-    _ relay: RunningRelay, _ query: String = "", sourceLocation: SourceLocation = #_sourceLocation
+    _ relay: some TestRelay, _ query: String = "", sourceLocation: SourceLocation = #_sourceLocation
 ) async throws -> DeliveryPage {
     try await relay.get(
         "/v1/deliveries" + (query.isEmpty ? "" : "?\(query)"), as: DeliveryPage.self, sourceLocation: sourceLocation)
@@ -267,7 +267,7 @@ func deliveryPage(
 
 /// The members of every attempt `GET /v1/deliveries?limit=1000` lists, exactly as written, by id:
 /// for checks of the wire shape (a member present as `null`) and of other views of the same attempts.
-func listedAttemptMembers(_ relay: RunningRelay) async throws -> [String: [String: JSONValue]] {
+func listedAttemptMembers(_ relay: some TestRelay) async throws -> [String: [String: JSONValue]] {
     let reply = try await relay.request(method: .GET, path: "/v1/deliveries?limit=1000")
     try #require(reply.status == 200, "\(reply.status) \(reply.body)")
     guard case .array(let entries)? = reply.members["deliveries"] else { return [:] }
@@ -280,7 +280,7 @@ func listedAttemptMembers(_ relay: RunningRelay) async throws -> [String: [Strin
 
 /// Waits (at most `timeout`) until `GET /v1/deliveries?<query>` lists at least `count` attempts; returns them.
 func waitForAttempts(
-    _ relay: RunningRelay, _ count: Int, query: String = "", timeout: Duration = .seconds(10),
+    _ relay: some TestRelay, _ count: Int, query: String = "", timeout: Duration = .seconds(10),
     sourceLocation: SourceLocation = #_sourceLocation
 ) async throws -> [AttemptResource] {
     let separator = query.isEmpty ? "" : "&"

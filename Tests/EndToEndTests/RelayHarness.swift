@@ -63,21 +63,9 @@ struct HTTPReply {
 }
 
 /// A relay running in this process on 127.0.0.1.
-struct RunningRelay {
+struct RunningRelay: Sendable {
     let port: Int
     let configuration: RelayConfiguration
-
-    /// `POST /v1/events` with the given body (no `Content-Type` when `contentType` is `nil`).
-    func postEvents(
-        _ body: String, contentType: String? = "application/json", token: String? = testIngestToken
-    ) async throws -> HTTPReply {
-        try await request(method: .POST, path: "/v1/events", body: body, token: token, contentType: contentType)
-    }
-
-    /// A second handle on the relay's store, to look at what it holds.
-    func openStore() throws -> AuditStore {
-        try openTestStore(configuration)
-    }
 }
 
 /// Opens the store of `configuration` (with the key file the relay made beside it).

@@ -270,7 +270,7 @@ import Testing
 }
 
 /// `POST /v1/webhooks/{id}/replay` with `body`.
-func replay(_ relay: RunningRelay, _ webhookID: String, _ body: String) async throws -> HTTPReply {
+func replay(_ relay: some TestRelay, _ webhookID: String, _ body: String) async throws -> HTTPReply {
     try await relay.request(method: .POST, path: "/v1/webhooks/\(webhookID)/replay", body: body)
 }
 
