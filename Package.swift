@@ -155,7 +155,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RelayCLITests",
-            dependencies: ["RelayCore", "RelayCLI", "RelayTestSupport"],
+            dependencies: [
+                "RelayCore", "RelayCLI", "RelayTestSupport", .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

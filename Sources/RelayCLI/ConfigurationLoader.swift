@@ -10,26 +10,6 @@ import Yams
 ///                                                  environment: ProcessInfo.processInfo.environment)
 /// ```
 public enum ConfigurationLoader {
-    /// How an environment value is read for a key.
-    enum ValueKind {
-        case string, scalar, list, structured
-    }
-
-    /// Every key that can be set, with how its environment value is read.
-    static let keys: [(path: String, kind: ValueKind)] = [
-        ("server.listen", .string), ("store.path", .string),
-        ("auth.adminTokens", .list), ("auth.ingestTokens", .list),
-        ("ingest.maxBodyBytes", .scalar), ("ingest.maxEventsPerRequest", .scalar), ("ingest.maxEventBytes", .scalar),
-        ("ingest.maxQueuedEvents", .scalar),
-        ("delivery.connectTimeout", .string), ("delivery.timeout", .string), ("delivery.retrySchedule", .list),
-        ("delivery.maxAge", .string), ("delivery.maxRetryAfter", .string), ("delivery.concurrencyPerWebhook", .scalar),
-        ("delivery.trustedCAFile", .string), ("delivery.allowPrivateNetworks", .scalar),
-        ("delivery.slackRate", .scalar), ("delivery.slackBurst", .scalar), ("delivery.proxy.url", .string),
-        ("delivery.proxy.noProxy", .list), ("delivery.connectionMaxAge", .string),
-        ("retention", .string), ("eventTypes", .structured), ("webhooks", .structured),
-        ("log.level", .string), ("log.format", .string),
-    ]
-
     /// The conventional proxy variables, read (upper case first) when neither the file nor an
     /// `AUDITRELAY_` variable sets the key.
     static let proxyFallbacks = [
@@ -39,26 +19,6 @@ public enum ConfigurationLoader {
 
     /// Short names kept for the two token settings.
     static let aliases = ["AUDITRELAY_ADMIN_TOKEN": "auth.adminTokens", "AUDITRELAY_INGEST_TOKEN": "auth.ingestTokens"]
-
-    /// The environment variable for a dotted key path: `ingest.maxBodyBytes` → `AUDITRELAY_INGEST_MAX_BODY_BYTES`.
-    static func environmentName(for path: String) -> String {
-        "AUDITRELAY_"
-            + path.split(separator: ".").map { part in
-                let characters = Array(part)
-                var name = ""
-                for (index, character) in characters.enumerated() {
-                    let previous = index > 0 ? characters[index - 1] : nil
-                    let next = index + 1 < characters.count ? characters[index + 1] : nil
-                    let startsWord =
-                        character.isUppercase
-                        && (previous?.isLowercase == true || previous?.isNumber == true
-                            || (previous?.isUppercase == true && next?.isLowercase == true))
-                    if startsWord { name += "_" }
-                    name += character.uppercased()
-                }
-                return name
-            }.joined(separator: "_")
-    }
 
     /// Reads the file (when given) and the environment into a configuration, or throws a
     /// ``ConfigurationError`` that names the key at fault.
@@ -83,9 +43,9 @@ public enum ConfigurationLoader {
                 throw ConfigurationError("\(file) is not valid YAML: \(error)")
             }
         }
-        for (path, kind) in keys {
-            if let value = environment[environmentName(for: path)] {
-                try set(&tree, path: path, to: parse(value, as: kind, name: environmentName(for: path)))
+        for key in RelayConfiguration.keys {
+            if let value = environment[key.environmentName] {
+                try set(&tree, path: key.path, to: parse(value, as: key.kind, name: key.environmentName))
             }
         }
         for (name, path) in aliases.sorted(by: { $0.key < $1.key }) {
@@ -93,14 +53,14 @@ public enum ConfigurationLoader {
         }
         for (path, names) in proxyFallbacks where value(in: tree, path: path) == nil {
             if let name = names.first(where: { environment[$0] != nil }), let value = environment[name] {
-                let kind: ValueKind = path.hasSuffix("noProxy") ? .list : .string
+                let kind = RelayConfiguration.keys.first { $0.path == path }?.kind ?? .string
                 try set(&tree, path: path, to: parse(value, as: kind, name: name))
             }
         }
         return try decode(tree)
     }
 
-    private static func parse(_ value: String, as kind: ValueKind, name: String) throws -> Any {
+    private static func parse(_ value: String, as kind: ConfigurationKey.Kind, name: String) throws -> Any {
         switch kind {
         case .string:
             return value

@@ -25,7 +25,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         public var listen = "127.0.0.1:8080"
         public init() {}
         public init(from decoder: any Decoder) throws {
-            let reader = try ConfigReader(decoder, known: ["listen"])
+            let reader = try ConfigReader(decoder, section: "server")
             listen = try reader.value("listen", default: listen)
         }
     }
@@ -36,7 +36,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         public var path = "data/auditrelay.sqlite"
         public init() {}
         public init(from decoder: any Decoder) throws {
-            let reader = try ConfigReader(decoder, known: ["path"])
+            let reader = try ConfigReader(decoder, section: "store")
             path = try reader.value("path", default: path)
         }
     }
@@ -47,7 +47,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         public var ingestTokens: [String] = []
         public init() {}
         public init(from decoder: any Decoder) throws {
-            let reader = try ConfigReader(decoder, known: ["adminTokens", "ingestTokens"])
+            let reader = try ConfigReader(decoder, section: "auth")
             adminTokens = try reader.value("adminTokens", default: adminTokens)
             ingestTokens = try reader.value("ingestTokens", default: ingestTokens)
         }
@@ -62,8 +62,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         public var maxQueuedEvents = 10_000_000
         public init() {}
         public init(from decoder: any Decoder) throws {
-            let reader = try ConfigReader(
-                decoder, known: ["maxBodyBytes", "maxEventsPerRequest", "maxEventBytes", "maxQueuedEvents"])
+            let reader = try ConfigReader(decoder, section: "ingest")
             maxBodyBytes = try reader.value("maxBodyBytes", default: maxBodyBytes)
             maxEventsPerRequest = try reader.value("maxEventsPerRequest", default: maxEventsPerRequest)
             maxEventBytes = try reader.value("maxEventBytes", default: maxEventBytes)
@@ -99,12 +98,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         public var connectionMaxAge = RelayDuration.seconds(300)
         public init() {}
         public init(from decoder: any Decoder) throws {
-            let reader = try ConfigReader(
-                decoder,
-                known: [
-                    "connectTimeout", "timeout", "retrySchedule", "maxAge", "maxRetryAfter", "concurrencyPerWebhook",
-                    "trustedCAFile", "allowPrivateNetworks", "slackRate", "slackBurst", "proxy", "connectionMaxAge",
-                ])
+            let reader = try ConfigReader(decoder, section: "delivery")
             connectTimeout = try reader.value("connectTimeout", default: connectTimeout)
             timeout = try reader.value("timeout", default: timeout)
             retrySchedule = try reader.value("retrySchedule", default: retrySchedule)
@@ -135,7 +129,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
                 self.noProxy = noProxy
             }
             public init(from decoder: any Decoder) throws {
-                let reader = try ConfigReader(decoder, known: ["url", "noProxy"])
+                let reader = try ConfigReader(decoder, section: "delivery.proxy")
                 url = try reader.optional("url")
                 noProxy = try reader.value("noProxy", default: noProxy)
                 if let url, !url.isEmpty {
@@ -172,7 +166,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         public var format = "text"
         public init() {}
         public init(from decoder: any Decoder) throws {
-            let reader = try ConfigReader(decoder, known: ["level", "format"])
+            let reader = try ConfigReader(decoder, section: "log")
             level = try reader.value("level", default: level)
             format = try reader.value("format", default: format)
             guard Self.levels.contains(level) else {
@@ -183,9 +177,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let reader = try ConfigReader(
-            decoder,
-            known: ["server", "store", "auth", "ingest", "delivery", "retention", "eventTypes", "webhooks", "log"])
+        let reader = try ConfigReader(decoder, section: "")
         server = try reader.value("server", default: server)
         store = try reader.value("store", default: store)
         auth = try reader.value("auth", default: auth)
@@ -209,12 +201,13 @@ public struct EventTypeInfo: Sendable, Equatable, Codable {
     }
 }
 
-/// Reads one configuration object: unknown keys refused, missing keys defaulted.
+/// Reads one section of the configuration: keys not in ``RelayConfiguration/keys`` refused,
+/// missing keys defaulted.
 private struct ConfigReader {
     private let container: KeyedDecodingContainer<AnyCodingKey>
 
-    init(_ decoder: any Decoder, known: [String]) throws {
-        try StrictKeys.refuseUnknown(in: decoder, known: known)
+    init(_ decoder: any Decoder, section: String) throws {
+        try StrictKeys.refuseUnknown(in: decoder, known: RelayConfiguration.names(under: section))
         container = try decoder.container(keyedBy: AnyCodingKey.self)
     }
 

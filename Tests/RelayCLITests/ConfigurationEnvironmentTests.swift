@@ -84,16 +84,17 @@ struct ConfigurationEnvironmentTests {
 
     @Test("environment names are AUDITRELAY_ and the upper-snake key path")
     func environmentNames() {
-        #expect(ConfigurationLoader.environmentName(for: "server.listen") == "AUDITRELAY_SERVER_LISTEN")
-        #expect(
-            ConfigurationLoader.environmentName(for: "ingest.maxBodyBytes") == "AUDITRELAY_INGEST_MAX_BODY_BYTES")
-        #expect(ConfigurationLoader.environmentName(for: "retention") == "AUDITRELAY_RETENTION")
+        let names = Dictionary(uniqueKeysWithValues: RelayConfiguration.keys.map { ($0.path, $0.environmentName) })
+        #expect(names["server.listen"] == "AUDITRELAY_SERVER_LISTEN")
+        #expect(names["ingest.maxBodyBytes"] == "AUDITRELAY_INGEST_MAX_BODY_BYTES")
+        #expect(names["retention"] == "AUDITRELAY_RETENTION")
+        #expect(names["delivery.proxy.noProxy"] == "AUDITRELAY_DELIVERY_PROXY_NO_PROXY")
     }
 
     @Test("delivery.trustedCAFile is AUDITRELAY_DELIVERY_TRUSTED_CA_FILE")
     func trustedCAFileName() throws {
         #expect(
-            ConfigurationLoader.environmentName(for: "delivery.trustedCAFile")
+            RelayConfiguration.keys.first { $0.path == "delivery.trustedCAFile" }?.environmentName
                 == "AUDITRELAY_DELIVERY_TRUSTED_CA_FILE")
         let configuration = try load(environment: ["AUDITRELAY_DELIVERY_TRUSTED_CA_FILE": "/etc/ca.pem"])
         #expect(configuration.delivery.trustedCAFile == "/etc/ca.pem")
