@@ -16,10 +16,7 @@ public struct ReplayRequest: Sendable, Equatable {
 
     /// Reads the request's members, refusing unknown ones and bad values field by field.
     public init(json: [String: JSONValue]) throws(RelayProblem) {
-        let fields = Body.CodingKeys.allCases.map(\.rawValue)
-        var errors = json.keys.filter { !fields.contains($0) }.sorted().map {
-            FieldError(field: $0, reason: "is not a field of this request")
-        }
+        var errors = FieldError.unknownMembers(of: json, known: Body.CodingKeys.allCases.map(\.rawValue))
         func time(_ name: String) -> Int64? {
             guard let value = json[name] else { return nil }
             guard let millis = value.string.flatMap(RFC3339.parseMillis) else {

@@ -87,9 +87,7 @@ public enum WebhookInput {
 
         init(json: [String: JSONValue]) {
             self.json = json
-            for key in json.keys.sorted() where !WebhookInput.fields.contains(key) {
-                errors.append(FieldError(field: key, reason: "is not a webhook field"))
-            }
+            errors = FieldError.unknownMembers(of: json, known: WebhookInput.fields, reason: "is not a webhook field")
         }
 
         mutating func string(_ key: String, required: Bool = false) -> String? {

@@ -27,8 +27,6 @@ final class Lane: Sendable {
     private let webhook: Mutex<Webhook>
     private let stopped = Mutex(false)
     private let finished = Mutex(false)
-    /// Unix milliseconds before which nothing is sent (the destination's `Retry-After` on a `429`).
-    private let heldUntil = Mutex<Int64>(0)
     private let signal = WakeSignal()
     private let store: AuditStore
     private let sender: MessageSender
@@ -125,13 +123,11 @@ final class Lane: Sendable {
         }
     }
 
-    /// What the machine decides with: the time, the hold, whether stopped, and the concurrency
-    /// (Slack gets one request at a time).
+    /// What the machine decides with: the time, whether stopped, and the concurrency (Slack gets
+    /// one request at a time).
     private func context() -> Machine.Context {
         let concurrency = webhook.withLock { $0.concurrency(configured: settings.concurrencyPerWebhook) }
-        return Machine.Context(
-            now: WallClock.nowMillis(), heldUntil: heldUntil.withLock { $0 }, stopped: isStopped,
-            concurrency: concurrency)
+        return Machine.Context(now: WallClock.nowMillis(), stopped: isStopped, concurrency: concurrency)
     }
 
     /// Most messages one claim takes (a round of big batches is claimed in parts).
@@ -141,13 +137,11 @@ final class Lane: Sendable {
     private static let minimumSleep = Duration.milliseconds(50)
 
     /// Claims messages for up to `requests` requests and groups them. When nothing may be sent
-    /// yet (held, rate-limited, or a batch still filling), returns no requests and when to look again.
+    /// yet (rate-limited, or a batch still filling), returns no requests and when to look again.
     private func claim(requests: Int) async -> ([Request], blockedUntil: Int64?) {
         let webhook = self.webhook.withLock { $0 }
         let batching = webhook.batching
         let now = WallClock.nowMillis()
-        let held = heldUntil.withLock { $0 }
-        if held > now { return ([], held) }
         var allowed = requests
         if webhook.isRateLimitedByURL {
             allowed = slackRates.take(webhook.url, upTo: requests, now: now)
@@ -212,7 +206,7 @@ final class Lane: Sendable {
         guard !answers.isEmpty else { return .released }
         let elapsed = ContinuousClock.now - started
         let now = WallClock.nowMillis()
-        holdIfAsked(answers.map(\.response), webhook: webhook, now: now)
+        let holdUntil = hold(after: answers.map(\.response), webhook: webhook, now: now)
         var random = SystemRandomNumberGenerator()
         let records = answers.map { answer in
             let outcomes = zip(request.messages[answer.range], answer.verdicts).map { message, verdict in
@@ -240,7 +234,7 @@ final class Lane: Sendable {
                 "relay.outcome": "\(decisions.first?.outcome.rawValue ?? "")",
                 "http.status": "\(records.first?.httpStatus ?? 0)",
             ])
-        return .sent(records)
+        return .sent(records, holdUntil: holdUntil)
     }
 
     /// Writes the attempts of answered requests. Returns whether a message is still pending (a
@@ -278,16 +272,16 @@ final class Lane: Sendable {
         }
     }
 
-    /// After a `429` with `Retry-After`, sends nothing to this webhook (and, for Slack, to its
-    /// URL) until then; the message itself is rescheduled by the policy.
-    private func holdIfAsked(_ responses: [AttemptResponse], webhook: Webhook, now: Int64) {
+    /// Until when the destination asked to wait (a `429` with `Retry-After`), if it did: the
+    /// machine holds this lane until then, and a Slack URL's bucket holds every lane sending to
+    /// it. The message itself is rescheduled by the policy.
+    private func hold(after responses: [AttemptResponse], webhook: Webhook, now: Int64) -> Int64? {
         guard
             let until = DeliveryPolicy.holdUntil(
                 after: responses, now: now, maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
-        else { return }
-        heldUntil.withLock { $0 = max($0, until) }
+        else { return nil }
         if webhook.isRateLimitedByURL { slackRates.hold(webhook.url, until: until, now: now) }
-        signal.signal()  // a sleeping loop re-arms its sleep for the hold
         logger.info("destination asked to slow down", metadata: ["relay.heldForMs": "\(until - now)"])
+        return until
     }
 }

@@ -5,8 +5,8 @@
 /// The rules:
 /// - at most `concurrency` requests in flight (1 for Slack: channel order, and a `429` is seen
 ///   before the next message goes), and no new one while `concurrency` answers wait unwritten;
-/// - nothing is sent while the destination's hold (`429` with `Retry-After`) lasts: the lane
-///   sleeps until it ends;
+/// - nothing is sent or claimed while the destination's hold (`429` with `Retry-After`, the latest
+///   one asked for) lasts: the lane sleeps until it ends;
 /// - claims run beside the sends and keep up to a round of requests ready, so a busy lane never
 ///   waits for the store between requests; a claim that finds nothing (or a batch still
 ///   filling) sleeps until the next message is due;
@@ -18,6 +18,7 @@
 /// var machine = LaneMachine<Request, AttemptRecord>()
 /// for action in machine.actions(in: context) { … }   // .claim(requests: 4)
 /// machine.receive(.claimed(requests, blockedUntil: nil), in: context)
+/// machine.receive(.sent(records, holdUntil: nil), in: context)
 /// ```
 struct LaneMachine<Request, Record> {
     /// What happened.
@@ -25,8 +26,9 @@ struct LaneMachine<Request, Record> {
         /// A claim returned `requests`; `blockedUntil` when nothing may go before then (a hold,
         /// a rate limit, a batch still filling).
         case claimed([Request], blockedUntil: Int64?)
-        /// A request was answered (or failed): its attempts, decided and not yet written.
-        case sent([Record])
+        /// A request was answered (or failed): its attempts, decided and not yet written, and,
+        /// when the destination asked to wait (`429` with `Retry-After`), until when.
+        case sent([Record], holdUntil: Int64?)
         /// Shutdown cut a request off before any answer; its messages went back to the queue.
         case released
         /// A write of attempts finished; `keepsPending` when a message waits for a retry.
@@ -56,13 +58,14 @@ struct LaneMachine<Request, Record> {
     /// What the lane knows at the moment of a decision.
     struct Context {
         var now: Int64
-        /// Unix milliseconds before which nothing is sent.
-        var heldUntil: Int64
         var stopped: Bool
         /// Requests allowed in flight at once.
         var concurrency: Int
     }
 
+    /// Unix milliseconds before which nothing is sent or claimed: the latest hold a destination
+    /// asked for.
+    private(set) var heldUntil: Int64 = 0
     private var ready: [Request] = []
     private var inFlight = 0
     private var unrecorded: [Record] = []
@@ -76,9 +79,10 @@ struct LaneMachine<Request, Record> {
         switch event {
         case .woke:
             sleeping = false
-        case .sent(let records):
+        case .sent(let records, let holdUntil):
             inFlight -= 1
             unrecorded += records
+            heldUntil = max(heldUntil, holdUntil ?? 0)
         case .released:
             inFlight -= 1
             return [.wake]
@@ -88,7 +92,7 @@ struct LaneMachine<Request, Record> {
         case .claimed(let requests, let blockedUntil):
             claiming = false
             ready += requests
-            let held = context.heldUntil > context.now ? context.heldUntil : nil
+            let held = heldUntil > context.now ? heldUntil : nil
             let blocked = held.map { max($0, blockedUntil ?? 0) } ?? blockedUntil
             if requests.isEmpty || blocked != nil, !sleeping, !context.stopped {
                 sleeping = true
@@ -118,14 +122,16 @@ struct LaneMachine<Request, Record> {
             }
             return actions
         }
-        let held = context.heldUntil > context.now
-        while !held, inFlight < context.concurrency, unrecorded.count < context.concurrency, !ready.isEmpty {
+        if heldUntil > context.now {
+            if !sleeping {
+                sleeping = true
+                actions.append(.sleep(until: heldUntil))
+            }
+            return actions
+        }
+        while inFlight < context.concurrency, unrecorded.count < context.concurrency, !ready.isEmpty {
             actions.append(.send(ready.removeFirst()))
             inFlight += 1
-        }
-        if held, !ready.isEmpty, !sleeping {
-            sleeping = true
-            actions.append(.sleep(until: context.heldUntil))
         }
         // Something is always running now (a claim, a send, a write or a sleep), so the lane is
         // woken again by its result.

@@ -22,21 +22,10 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
             }
         }
         router.admin(.put, "/v1/webhooks/:id/authorization", admin) { request, context in
-            let json = try await JSONResponses.object(request)
-            let unknown = json.keys.filter { $0 != "authorization" }.sorted()
-            guard unknown.isEmpty, let value = json["authorization"]?.string else {
-                let errors =
-                    unknown.map { FieldError(field: $0, reason: "is not a field of this request") }
-                    + (json["authorization"]?.string == nil
-                        ? [FieldError(field: "authorization", reason: "is required and must be a string")] : [])
-                throw RelayProblem.invalid(errors)
-            }
-            if let reason = HeaderRules.authorizationProblem(value) {
-                throw RelayProblem.invalid([FieldError(field: "authorization", reason: reason)])
-            }
+            let set = try AuthorizationRequest(json: try await JSONResponses.object(request))
             return try await admin.modify(context) { webhook in
                 try Self.customOnly(webhook, field: "authorization")
-                webhook.authorization = value
+                webhook.authorization = set.authorization
             }
         }
         router.admin(.delete, "/v1/webhooks/:id/authorization", admin) { _, context in
@@ -59,23 +48,9 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
     /// Adds the body's `secret`, or a generated one when the body is empty; a generated secret is
     /// returned in full this once.
     private func addSecret(_ request: Request, _ context: Context) async throws -> Response {
-        let json = try await JSONResponses.object(request, emptyIsObject: true)
-        let unknown = json.keys.filter { $0 != "secret" }.sorted()
-        guard unknown.isEmpty else {
-            throw RelayProblem.invalid(unknown.map { FieldError(field: $0, reason: "is not a field of this request") })
-        }
-        let secret: String
-        let generated: Bool
-        switch json["secret"] {
-        case nil, .null?:
-            secret = WebhookSecrets.generate()
-            generated = true
-        case .string(let given)?:
-            secret = given
-            generated = false
-        default:
-            throw RelayProblem.invalid([FieldError(field: "secret", reason: "must be a string")])
-        }
+        let asked = try SecretRequest(json: try await JSONResponses.object(request, emptyIsObject: true))
+        let secret = asked.secret ?? WebhookSecrets.generate()
+        let generated = asked.secret == nil
         let (_, index) = try await admin.modify(context) { webhook -> Int in
             try Self.customOnly(webhook, field: "secrets")
             webhook.secrets.append(secret)

@@ -7,10 +7,8 @@ import Testing
 @Suite struct LaneMachineTests {
     private typealias Machine = LaneMachine<Int, String>
 
-    private static func context(
-        now: Int64 = 10_000, heldUntil: Int64 = 0, stopped: Bool = false, concurrency: Int = 4
-    ) -> Machine.Context {
-        Machine.Context(now: now, heldUntil: heldUntil, stopped: stopped, concurrency: concurrency)
+    private static func context(now: Int64 = 10_000, stopped: Bool = false, concurrency: Int = 4) -> Machine.Context {
+        Machine.Context(now: now, stopped: stopped, concurrency: concurrency)
     }
 
     /// The requests sent among `actions`.
@@ -48,7 +46,7 @@ import Testing
 
         _ = machine.receive(.claimed([4, 5, 6], blockedUntil: nil), in: Self.context())
         #expect(Self.sends(machine.actions(in: Self.context())) == [4], "never more than four in flight")
-        _ = machine.receive(.sent(["a1"]), in: Self.context())
+        _ = machine.receive(.sent(["a1"], holdUntil: nil), in: Self.context())
         let next = machine.actions(in: Self.context())
         #expect(Self.records(next) == [["a1"]])
         #expect(Self.sends(next) == [5], "a free slot is filled while the answer is written")
@@ -62,7 +60,7 @@ import Testing
         #expect(Self.sends(machine.actions(in: slack)) == [1])
         _ = machine.receive(.claimed([2], blockedUntil: nil), in: slack)
         #expect(Self.sends(machine.actions(in: slack)).isEmpty, "the second waits for the first's answer")
-        _ = machine.receive(.sent(["a1"]), in: slack)
+        _ = machine.receive(.sent(["a1"], holdUntil: nil), in: slack)
         let next = machine.actions(in: slack)
         #expect(Self.records(next) == [["a1"]])
         #expect(Self.sends(next) == [2], "and goes while the first's attempt is written")
@@ -75,8 +73,9 @@ import Testing
         _ = machine.receive(.claimed([1, 2, 3], blockedUntil: nil), in: one)
         #expect(Self.sends(machine.actions(in: one)) == [1])
         // The answer to 1 was a 429 with Retry-After: the lane is held until 40,000.
-        let held = Self.context(now: 10_000, heldUntil: 40_000, concurrency: 1)
-        _ = machine.receive(.sent(["a1"]), in: held)
+        let held = Self.context(now: 10_000, concurrency: 1)
+        _ = machine.receive(.sent(["a1"], holdUntil: 40_000), in: held)
+        #expect(machine.heldUntil == 40_000)
         let actions = machine.actions(in: held)
         #expect(Self.records(actions) == [["a1"]])
         #expect(Self.sends(actions).isEmpty && Self.claims(actions).isEmpty)
@@ -86,7 +85,7 @@ import Testing
         }
         _ = machine.receive(.recorded(keepsPending: true), in: held)
         #expect(Self.sends(machine.actions(in: held)).isEmpty, "a wake-up during the hold sends nothing")
-        let after = Self.context(now: 40_001, heldUntil: 40_000, concurrency: 1)
+        let after = Self.context(now: 40_001, concurrency: 1)
         _ = machine.receive(.woke, in: after)
         #expect(Self.sends(machine.actions(in: after)) == [2])
     }
@@ -94,13 +93,28 @@ import Testing
     @Test func aClaimDuringAHoldSleepsUntilTheHoldEnds() {
         var machine = Machine()
         _ = machine.actions(in: Self.context())
-        let held = Self.context(now: 10_000, heldUntil: 40_000)
+        _ = machine.receive(.claimed([1], blockedUntil: nil), in: Self.context())
+        #expect(Self.claims(machine.actions(in: Self.context())) == [4], "a claim runs beside the send")
+        let held = Self.context(now: 10_000)
+        _ = machine.receive(.sent(["a1"], holdUntil: 40_000), in: held)
         let afterClaim = machine.receive(.claimed([1, 2], blockedUntil: 20_000), in: held)
         guard case .sleepUntilDue(blockedUntil: 40_000)? = afterClaim.first else {
             Issue.record("expected a sleep until the later of the hold and the claim's block, got \(afterClaim)")
             return
         }
-        #expect(machine.actions(in: held).isEmpty)
+        #expect(Self.sends(machine.actions(in: held)).isEmpty)
+    }
+
+    @Test func anEarlierHoldNeverShortensALaterOne() {
+        var machine = Machine()
+        _ = machine.actions(in: Self.context())
+        _ = machine.receive(.claimed([1, 2], blockedUntil: nil), in: Self.context())
+        _ = machine.actions(in: Self.context())
+        _ = machine.receive(.sent(["a1"], holdUntil: 40_000), in: Self.context())
+        _ = machine.receive(.sent(["a2"], holdUntil: 20_000), in: Self.context())
+        #expect(machine.heldUntil == 40_000)
+        let actions = machine.actions(in: Self.context(now: 30_000))
+        #expect(Self.sends(actions).isEmpty && Self.claims(actions).isEmpty, "nothing is claimed while held")
     }
 
     @Test func aClaimThatFindsNothingSleepsUntilTheNextDueMessage() {
@@ -127,10 +141,10 @@ import Testing
         _ = machine.actions(in: Self.context())
         _ = machine.receive(.claimed([1, 2, 3], blockedUntil: nil), in: Self.context())
         _ = machine.actions(in: Self.context())
-        _ = machine.receive(.sent(["a1"]), in: Self.context())
+        _ = machine.receive(.sent(["a1"], holdUntil: nil), in: Self.context())
         #expect(Self.records(machine.actions(in: Self.context())) == [["a1"]])
-        _ = machine.receive(.sent(["a2"]), in: Self.context())
-        _ = machine.receive(.sent(["a3"]), in: Self.context())
+        _ = machine.receive(.sent(["a2"], holdUntil: nil), in: Self.context())
+        _ = machine.receive(.sent(["a3"], holdUntil: nil), in: Self.context())
         #expect(Self.records(machine.actions(in: Self.context())).isEmpty, "one write at a time")
         let failedWrite = machine.receive(.recorded(keepsPending: true), in: Self.context())
         guard case .wake? = failedWrite.first else {
@@ -146,12 +160,12 @@ import Testing
         _ = machine.actions(in: two)
         _ = machine.receive(.claimed([1, 2], blockedUntil: nil), in: two)
         _ = machine.actions(in: two)  // sends 1 and 2, claims
-        _ = machine.receive(.sent(["a1"]), in: two)
+        _ = machine.receive(.sent(["a1"], holdUntil: nil), in: two)
         #expect(Self.records(machine.actions(in: two)) == [["a1"]])
-        _ = machine.receive(.sent(["a2"]), in: two)
+        _ = machine.receive(.sent(["a2"], holdUntil: nil), in: two)
         _ = machine.receive(.claimed([3, 4, 5], blockedUntil: nil), in: two)
         #expect(Self.sends(machine.actions(in: two)) == [3, 4], "one answer waits unwritten: below the limit")
-        _ = machine.receive(.sent(["a3"]), in: two)
+        _ = machine.receive(.sent(["a3"], holdUntil: nil), in: two)
         #expect(Self.sends(machine.actions(in: two)).isEmpty, "two answers wait unwritten: no new request")
         _ = machine.receive(.recorded(keepsPending: false), in: two)
         let next = machine.actions(in: two)
@@ -172,7 +186,7 @@ import Testing
             return
         }
         #expect(!Self.finishes(first), "two requests are still in flight")
-        _ = machine.receive(.sent(["a1"]), in: stopping)
+        _ = machine.receive(.sent(["a1"], holdUntil: nil), in: stopping)
         #expect(Self.records(machine.actions(in: stopping)) == [["a1"]])
         _ = machine.receive(.released, in: stopping)  // shutdown cut the other one off
         #expect(!Self.finishes(machine.actions(in: stopping)), "a1 is still being written")
