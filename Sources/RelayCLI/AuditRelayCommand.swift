@@ -20,12 +20,3 @@ public struct AuditRelayCommand: AsyncParsableCommand {
         await main()
     }
 }
-
-/// `auditrelay version`
-struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the relay's version.")
-
-    func run() {
-        print("auditrelay \(RelayVersion.current)")
-    }
-}

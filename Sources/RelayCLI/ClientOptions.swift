@@ -25,32 +25,3 @@ struct ClientOptions: ParsableArguments {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 }
-
-/// Prints rows as aligned columns under a header.
-enum TableFormatter {
-    static func render(header: [String], rows: [[String]]) -> String {
-        let widths = header.indices.map { column in
-            ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
-        }
-        return ([header] + rows).map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
-}
-
-/// Reads `'Name: value'` command-line arguments into header fields.
-enum HeaderArguments {
-    static func parse(_ arguments: [String], option: String) throws -> [String: String] {
-        var fields: [String: String] = [:]
-        for argument in arguments {
-            guard let colon = argument.firstIndex(of: ":") else {
-                throw CommandFailure("\(option) '\(argument)' is not 'Name: value'")
-            }
-            fields[String(argument[..<colon]).trimmingCharacters(in: .whitespaces)] =
-                String(argument[argument.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        }
-        return fields
-    }
-}

@@ -33,13 +33,3 @@ public struct TransportFailure: Sendable, Equatable, Error {
         self.message = message
     }
 }
-
-/// The outcome recorded for one attempt (SPEC §7).
-public enum AttemptOutcome: String, Sendable, Codable, CaseIterable {
-    case delivered
-    case retrying
-    case failed
-    case paused
-    case disabled
-    case expired
-}
