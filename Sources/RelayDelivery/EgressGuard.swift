@@ -24,7 +24,7 @@ enum EgressGuard {
     }
 
     /// The address's IP bytes in network order.
-    static func addressBytes(_ address: SocketAddress) -> [UInt8]? {
+    private static func addressBytes(_ address: SocketAddress) -> [UInt8]? {
         guard let text = address.ipAddress else { return nil }
         let family: Int32
         var bytes: [UInt8]
