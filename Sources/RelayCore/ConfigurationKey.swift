@@ -61,6 +61,12 @@ extension RelayConfiguration {
     /// Every key the relay takes, in the order of SPEC §1 and `Config/auditrelay.yaml`.
     public static let keys: [ConfigurationKey] = [
         .init("server.listen", .string, example: "0.0.0.0:9000", "host:port of the HTTP API (ingest, admin, health)"),
+        .init("server.headerTimeout", .string, example: "5s", "a request head not in by then closes the connection"),
+        .init("server.idleTimeout", .string, example: "2m", "a kept-alive connection unused this long is closed"),
+        .init(
+            "server.tls.certificateFile", .string, example: "/etc/auditrelay/server.pem",
+            "PEM chain to serve HTTPS with (with keyFile)"),
+        .init("server.tls.keyFile", .string, example: "/etc/auditrelay/server.key", "its PEM private key"),
         .init("store.path", .string, example: "/var/lib/auditrelay/relay.sqlite", "the SQLite database file"),
         .init("auth.adminTokens", .list, example: "token-a,token-b", "bearer tokens for the admin API"),
         .init("auth.ingestTokens", .list, example: "token-c", "bearer tokens for POST /v1/events"),

@@ -23,10 +23,48 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
     public struct Server: Sendable, Equatable, Decodable {
         /// `host:port` the HTTP API listens on.
         public var listen = "127.0.0.1:8080"
+        /// How long a request's head may take to arrive (``ConnectionDeadline``).
+        public var headerTimeout = RelayDuration.seconds(10)
+        /// How long a kept-alive connection may wait for its next request.
+        public var idleTimeout = RelayDuration.seconds(60)
+        /// The certificate and key to serve HTTPS with; plain HTTP without them.
+        public var tls = TLS()
         public init() {}
         public init(from decoder: any Decoder) throws {
             let reader = try ConfigReader(decoder, section: "server")
             listen = try reader.value("listen", default: listen)
+            headerTimeout = try reader.value("headerTimeout", default: headerTimeout)
+            idleTimeout = try reader.value("idleTimeout", default: idleTimeout)
+            tls = try reader.value("tls", default: tls)
+            for (key, value) in [("headerTimeout", headerTimeout), ("idleTimeout", idleTimeout)]
+            where value.milliseconds < 1000 {
+                throw reader.invalid(key, "must be at least 1s")
+            }
+        }
+
+        /// `server.tls:`
+        public struct TLS: Sendable, Equatable, Decodable {
+            /// PEM certificate chain, the server's own certificate first.
+            public var certificateFile: String?
+            /// Its PEM private key.
+            public var keyFile: String?
+            public init(certificateFile: String? = nil, keyFile: String? = nil) {
+                self.certificateFile = certificateFile
+                self.keyFile = keyFile
+            }
+            public init(from decoder: any Decoder) throws {
+                let reader = try ConfigReader(decoder, section: "server.tls")
+                certificateFile = try reader.optional("certificateFile")
+                keyFile = try reader.optional("keyFile")
+                if (certificateFile == nil) != (keyFile == nil) {
+                    throw reader.invalid(
+                        certificateFile == nil ? "certificateFile" : "keyFile",
+                        "certificateFile and keyFile are set together (both for HTTPS, neither for HTTP)")
+                }
+            }
+
+            /// Whether the server speaks HTTPS.
+            public var isEnabled: Bool { certificateFile != nil && keyFile != nil }
         }
     }
 

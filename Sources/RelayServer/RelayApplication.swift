@@ -46,11 +46,13 @@ public struct StartupError: Error, CustomStringConvertible {
 public func buildApplication(
     configuration: RelayConfiguration, options: ApplicationOptions = ApplicationOptions(), logger: Logger
 ) async throws -> some ApplicationProtocol {
-    let relay = try await RelayComponents(configuration: configuration, options: options, logger: logger)
     let (host, port) = try listenAddress(configuration.server.listen)
+    let server = try ServerTLS.builder(for: configuration.server)
+    let relay = try await RelayComponents(configuration: configuration, options: options, logger: logger)
     let onServerRunning = options.onServerRunning
     return Application(
         router: relay.router,
+        server: server,
         configuration: .init(address: .hostname(host, port: port), serverName: "AuditRelay/\(RelayVersion.current)"),
         services: [relay.dispatcher, relay.retention],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

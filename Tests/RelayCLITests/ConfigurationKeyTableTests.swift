@@ -11,10 +11,24 @@ import Yams
 @Suite struct ConfigurationKeyTableTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
 
+    /// Keys that are only set together with another.
+    static let partners = [
+        "server.tls.certificateFile": "server.tls.keyFile", "server.tls.keyFile": "server.tls.certificateFile",
+    ]
+
+    /// `key`'s example, and its partner's when it has one, as environment variables.
+    static func environment(for key: ConfigurationKey) throws -> [String: String] {
+        var environment = [key.environmentName: key.example]
+        if let partner = partners[key.path].flatMap({ path in RelayConfiguration.keys.first { $0.path == path } }) {
+            environment[partner.environmentName] = partner.example
+        }
+        return environment
+    }
+
     @Test(arguments: RelayConfiguration.keys.map(\.path))
     func eachKeyIsReadFromItsEnvironmentVariable(path: String) throws {
         let key = try #require(RelayConfiguration.keys.first { $0.path == path })
-        let configuration = try load(environment: [key.environmentName: key.example])
+        let configuration = try load(environment: try Self.environment(for: key))
         #expect(configuration != RelayConfiguration(), "\(key.environmentName)=\(key.example) changed nothing")
     }
 
@@ -25,9 +39,12 @@ import Yams
             key.kind == .list && !key.example.hasPrefix("[")
             ? "[\(key.example)]" : key.example.contains(":") && key.kind == .string ? "\"\(key.example)\"" : key.example
         let parts = key.path.split(separator: ".")
-        let yaml = parts.enumerated().map { depth, part in
+        var yaml = parts.enumerated().map { depth, part in
             String(repeating: "  ", count: depth) + part + ":" + (depth == parts.count - 1 ? " \(value)" : "")
         }.joined(separator: "\n")
+        if let partner = Self.partners[key.path], let name = partner.split(separator: ".").last {
+            yaml += "\n" + String(repeating: "  ", count: parts.count - 1) + name + ": /partner.pem"
+        }
         #expect(try load(yaml: yaml) != RelayConfiguration(), "\(yaml) changed nothing")
     }
 
