@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import RelayCore
 import RelayServer
+import RelayWeb
 
 /// `auditrelay serve [--config FILE]`: HTTP API and delivery in one process until SIGTERM/SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -23,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
                 secretKey: environment["AUDITRELAY_SECRET_KEY"],
                 onServerRunning: { port in
                     logger.info("AuditRelay listening", metadata: ["http.port": "\(port)"])
-                }),
+                }, modules: [try SettingsPage(configuration: configuration)]),
             logger: logger)
         try await app.runService()
     }

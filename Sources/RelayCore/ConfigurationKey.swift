@@ -98,6 +98,8 @@ extension RelayConfiguration {
             "webhooks applied at start, matched by name"),
         .init("log.level", .string, example: "debug", "one of " + Log.levels.joined(separator: ", ")),
         .init("log.format", .string, example: "json", "text, or json: one object per line on stderr"),
+        .init("web.sessionTTL", .string, example: "8h", "a page session ends this long after sign-in"),
+        .init("web.idleTimeout", .string, example: "15m", "a page session ends after this long unused"),
     ]
 
     /// The names of the keys directly under `section` (`""` for the top level), in table order.

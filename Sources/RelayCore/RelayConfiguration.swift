@@ -16,6 +16,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
     /// Webhooks declared in the file, applied at start by name.
     public var webhooks: [WebhookSpec] = []
     public var log = Log()
+    public var web = Web()
 
     public init() {}
 
@@ -194,6 +195,20 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         }
     }
 
+    /// `web:` (the settings page, SPEC §10)
+    public struct Web: Sendable, Equatable, Decodable {
+        /// A page session ends this long after sign-in, used or not.
+        public var sessionTTL = RelayDuration.seconds(12 * 3600)
+        /// A page session ends after this long without use.
+        public var idleTimeout = RelayDuration.seconds(3600)
+        public init() {}
+        public init(from decoder: any Decoder) throws {
+            let reader = try ConfigReader(decoder, section: "web")
+            sessionTTL = try reader.value("sessionTTL", default: sessionTTL)
+            idleTimeout = try reader.value("idleTimeout", default: idleTimeout)
+        }
+    }
+
     /// `log:`
     public struct Log: Sendable, Equatable, Decodable {
         /// One of ``levels``.
@@ -225,6 +240,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         eventTypes = try reader.value("eventTypes", default: eventTypes)
         webhooks = try reader.value("webhooks", default: webhooks)
         log = try reader.value("log", default: log)
+        web = try reader.value("web", default: web)
     }
 }
 

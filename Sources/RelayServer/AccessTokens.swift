@@ -24,14 +24,19 @@ struct AccessTokens: Sendable {
         guard let header = request.headers[.authorization], header.count > 7,
             header.prefix(7).lowercased() == "bearer "
         else { throw ProblemResponse.unauthorized }
-        let presented = Self.hash(String(header.dropFirst(7)))
+        guard accepts(String(header.dropFirst(7))) else { throw ProblemResponse.unauthorized }
+    }
+
+    /// Whether `token` is one of the tokens, compared by hash in constant time.
+    func accepts(_ token: String) -> Bool {
+        let presented = Self.hash(token)
         var matched: UInt8 = 1
         for candidate in hashes {
             var difference: UInt8 = 0
             for index in 0..<32 { difference |= candidate[index] ^ presented[index] }
             matched &= difference == 0 ? 0 : 1
         }
-        guard matched == 0 else { throw ProblemResponse.unauthorized }
+        return matched == 0
     }
 
     private static func hash(_ token: String) -> [UInt8] {

@@ -24,9 +24,31 @@ struct AdminContext: Sendable {
 
     /// The webhook as the API shows it, with its health read now.
     func view(_ webhook: Webhook, status: HTTPResponse.Status = .ok) async throws -> Response {
+        try JSONResponses.encode(try await resource(webhook), status: status)
+    }
+
+    /// `webhook` as the API shows it, with its health read now.
+    func resource(_ webhook: Webhook) async throws -> WebhookResource {
         let health = try await store.webhookHealth(webhookID: webhook.id)[webhook.id] ?? .fresh
-        return try JSONResponses.encode(
-            WebhookResource(webhook, health: WebhookHealthResource(health)), status: status)
+        return WebhookResource(webhook, health: WebhookHealthResource(health))
+    }
+
+    /// Every webhook as the API shows it.
+    func resources() async throws -> [WebhookResource] {
+        let health = try await store.webhookHealth()
+        return try await store.webhooks().map {
+            WebhookResource($0, health: WebhookHealthResource(health[$0.id] ?? .fresh))
+        }
+    }
+
+    /// Creates the webhook a create request describes (``WebhookInput``'s rules); a bad member
+    /// or a taken name is a `422` naming it, and nothing is stored.
+    func create(from json: [String: JSONValue]) async throws -> Webhook {
+        let spec = try WebhookInput.create(from: json)
+        let now = WallClock.nowMillis()
+        let webhook = spec.makeWebhookForAPI(id: Identifier.make(prefix: "wh_", millis: now), now: now)
+        try await create(webhook)
+        return webhook
     }
 
     /// Creates `webhook`, turning a taken name into a `422` on `name`.

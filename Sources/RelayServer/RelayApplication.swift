@@ -17,14 +17,17 @@ public struct ApplicationOptions: Sendable {
     public var announceGeneratedToken: @Sendable (TokenRole, String) -> Void
     /// Caps the store's size, as a full disk would (tests).
     public var maximumStoreBytes: Int?
+    /// Routes of other modules: the settings page.
+    public var modules: [any RouteModule]
 
     public init(
         secretKey: String? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         announceGeneratedToken: @escaping @Sendable (TokenRole, String) -> Void = { role, token in
             print("Generated \(role.rawValue) token (shown once, only its hash is stored): \(token)")
         },
-        maximumStoreBytes: Int? = nil
+        maximumStoreBytes: Int? = nil, modules: [any RouteModule] = []
     ) {
+        self.modules = modules
         self.secretKey = secretKey
         self.onServerRunning = onServerRunning
         self.announceGeneratedToken = announceGeneratedToken
@@ -66,7 +69,7 @@ public struct RelayComponents {
     public let dispatcher: Dispatcher
     /// Prunes what is older than `retention`.
     public let retention: RetentionService
-    public let router: Router<BasicRequestContext>
+    public let router: Router<RelayRequestContext>
 
     public init(configuration: RelayConfiguration, options: ApplicationOptions, logger: Logger) async throws {
         _ = try listenAddress(configuration.server.listen)
@@ -103,7 +106,7 @@ public struct RelayComponents {
             store: store, configuration: configuration.delivery, observer: metrics, logger: logger)
         retention = RetentionService(store: store, retention: configuration.retention, logger: logger)
 
-        router = Router(context: BasicRequestContext.self)
+        router = Router(context: RelayRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(store: store, dispatcher: dispatcher, metrics: metrics).register(on: router)
         OpenAPIRoute().register(on: router)
@@ -115,6 +118,7 @@ public struct RelayComponents {
         WebhookActionRoutes(admin: admin).register(on: router)
         CatalogRoutes(admin: admin).register(on: router)
         DeliveryRoutes(admin: admin).register(on: router)
+        for module in options.modules { module.register(on: router, admin: AdminOperations(admin: admin)) }
     }
 }
 

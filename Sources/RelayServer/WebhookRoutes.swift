@@ -9,18 +9,11 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
 
     func register(on router: Router<Context>) {
         router.admin(.get, "/v1/webhooks", admin) { _, _ in
-            let health = try await admin.store.webhookHealth()
-            let webhooks = try await admin.store.webhooks().map {
-                WebhookResource($0, health: WebhookHealthResource(health[$0.id] ?? .fresh))
-            }
-            return try JSONResponses.encode(WebhookList(webhooks: webhooks))
+            try JSONResponses.encode(WebhookList(webhooks: try await admin.resources()))
         }
         router.admin(.post, "/v1/webhooks", admin) { request, _ in
-            let spec = try WebhookInput.create(from: try await JSONResponses.object(request))
-            let now = WallClock.nowMillis()
-            let webhook = spec.makeWebhookForAPI(id: Identifier.make(prefix: "wh_", millis: now), now: now)
-            try await admin.create(webhook)
-            return try await admin.view(webhook, status: .created)
+            try await admin.view(
+                try await admin.create(from: try await JSONResponses.object(request)), status: .created)
         }
         router.admin(.get, "/v1/webhooks/:id", admin) { _, context in
             try await admin.view(try await admin.webhook(context))

@@ -1,0 +1,40 @@
+import Hummingbird
+import RelayCore
+import RelayStore
+
+/// The admin API's operations for the relay's other front ends (the settings page): the same
+/// rules and store calls the `/v1` routes use, without HTTP in between, so the page validates
+/// nothing the API does not validate the same way.
+public struct AdminOperations: Sendable {
+    let admin: AdminContext
+
+    /// The configuration the relay runs with.
+    public var configuration: RelayConfiguration { admin.configuration }
+
+    /// Whether `token` is an admin token.
+    public func isAdminToken(_ token: String) -> Bool {
+        admin.tokens.accepts(token)
+    }
+
+    /// Every webhook as the API shows it (`GET /v1/webhooks`).
+    public func webhooks() async throws -> [WebhookResource] {
+        try await admin.resources()
+    }
+
+    /// Creates a webhook from the members of a create request (`POST /v1/webhooks`); throws the
+    /// ``RelayProblem`` the API would answer.
+    public func createWebhook(_ json: [String: JSONValue]) async throws -> WebhookResource {
+        try await admin.resource(try await admin.create(from: json))
+    }
+
+    /// Deletes a webhook and its queue (`DELETE /v1/webhooks/{id}`); `false` when there is none.
+    public func deleteWebhook(id: String) async throws -> Bool {
+        try await admin.store.deleteWebhook(id: id)
+    }
+}
+
+/// Routes another module adds to the relay's router (the settings page), with the admin
+/// operations they may use.
+public protocol RouteModule: Sendable {
+    func register(on router: Router<RelayRequestContext>, admin: AdminOperations)
+}

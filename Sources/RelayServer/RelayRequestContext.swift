@@ -1,0 +1,15 @@
+import Hummingbird
+import NIOCore
+
+/// The request context of every route: Hummingbird's basics and the client's address (the
+/// settings page slows down repeated sign-in failures per address).
+public struct RelayRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer of the connection; `nil` under the router test client.
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
