@@ -1,6 +1,6 @@
 /// What a lane does next, decided from what has happened: a value-type state machine with no
-/// I/O, so every decision can be tested without sockets or a store. ``Lane`` is the shell that
-/// performs its actions (claims, sends, writes, sleeps) and feeds back their results.
+/// I/O, so every decision can be tested without sockets or a store. RelayDelivery's `Lane` is the
+/// shell that performs its actions (claims, sends, writes, sleeps) and feeds back their results.
 ///
 /// The rules:
 /// - at most `concurrency` requests in flight (1 for Slack: channel order, and a `429` is seen
@@ -20,9 +20,9 @@
 /// machine.receive(.claimed(requests, blockedUntil: nil), in: context)
 /// machine.receive(.sent(records, holdUntil: nil), in: context)
 /// ```
-struct LaneMachine<Request, Record> {
+public struct LaneMachine<Request, Record> {
     /// What happened.
-    enum Event {
+    public enum Event {
         /// A claim returned `requests`; `blockedUntil` when nothing may go before then (a hold,
         /// a rate limit, a batch still filling).
         case claimed([Request], blockedUntil: Int64?)
@@ -38,7 +38,7 @@ struct LaneMachine<Request, Record> {
     }
 
     /// What to do.
-    enum Action {
+    public enum Action {
         case claim(requests: Int)
         case send(Request)
         /// Write these attempts (one write at a time).
@@ -56,16 +56,24 @@ struct LaneMachine<Request, Record> {
     }
 
     /// What the lane knows at the moment of a decision.
-    struct Context {
-        var now: Int64
-        var stopped: Bool
+    public struct Context {
+        public var now: Int64
+        public var stopped: Bool
         /// Requests allowed in flight at once.
-        var concurrency: Int
+        public var concurrency: Int
+
+        public init(now: Int64, stopped: Bool, concurrency: Int) {
+            self.now = now
+            self.stopped = stopped
+            self.concurrency = concurrency
+        }
     }
 
     /// Unix milliseconds before which nothing is sent or claimed: the latest hold a destination
     /// asked for.
-    private(set) var heldUntil: Int64 = 0
+    public private(set) var heldUntil: Int64 = 0
+    public init() {}
+
     private var ready: [Request] = []
     private var inFlight = 0
     private var unrecorded: [Record] = []
@@ -75,7 +83,7 @@ struct LaneMachine<Request, Record> {
     private var finished = false
 
     /// Takes in what happened; the next ``actions(in:)`` acts on it.
-    mutating func receive(_ event: Event, in context: Context) -> [Action] {
+    public mutating func receive(_ event: Event, in context: Context) -> [Action] {
         switch event {
         case .woke:
             sleeping = false
@@ -103,7 +111,7 @@ struct LaneMachine<Request, Record> {
     }
 
     /// What to start now.
-    mutating func actions(in context: Context) -> [Action] {
+    public mutating func actions(in context: Context) -> [Action] {
         guard !finished else { return [] }
         var actions: [Action] = []
         if !recording, !unrecorded.isEmpty {

@@ -1,6 +1,5 @@
+import RelayCore
 import Testing
-
-@testable import RelayDelivery
 
 /// The lane's decisions, without sockets or a store: requests are numbers, attempt records are
 /// strings.
