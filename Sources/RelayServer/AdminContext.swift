@@ -41,6 +41,19 @@ struct AdminContext: Sendable {
         }
     }
 
+    /// Queues a message again (`POST /v1/messages/{id}/retry`); an unknown id is a `404`, one with
+    /// an attempt in flight a `409`.
+    func retry(messageID id: String) async throws {
+        switch try await store.retryMessage(id: id, now: WallClock.nowMillis()) {
+        case .queued: break
+        case .notFound: throw RelayProblem(status: 404, title: "Not Found", detail: "no message has the id \(id)")
+        case .inFlight:
+            throw RelayProblem(
+                status: 409, title: "Conflict",
+                detail: "an attempt of \(id) is in progress; ask again once it has finished")
+        }
+    }
+
     /// Creates the webhook a create request describes (``WebhookInput``'s rules); a bad member
     /// or a taken name is a `422` naming it, and nothing is stored.
     func create(from json: [String: JSONValue]) async throws -> Webhook {

@@ -27,6 +27,25 @@ public struct AdminOperations: Sendable {
         try await admin.resource(try await admin.create(from: json))
     }
 
+    /// The latest attempts (`GET /v1/deliveries`), newest first: of one webhook (id or name), with
+    /// one outcome, of one event type, when given.
+    public func deliveries(webhook: String?, outcome: AttemptOutcome?, eventType: String?, limit: Int) async throws
+        -> [AttemptResource]
+    {
+        var query = AttemptQuery()
+        query.webhook = webhook
+        query.outcome = outcome
+        query.eventType = eventType
+        query.limit = limit
+        return try await admin.store.attempts(matching: query).map(AttemptResource.init)
+    }
+
+    /// Queues a finished message again (`POST /v1/messages/{id}/retry`); throws the API's
+    /// ``RelayProblem`` for an unknown id or one with an attempt in flight.
+    public func retryMessage(id: String) async throws {
+        try await admin.retry(messageID: id)
+    }
+
     /// Deletes a webhook and its queue (`DELETE /v1/webhooks/{id}`); `false` when there is none.
     public func deleteWebhook(id: String) async throws -> Bool {
         try await admin.store.deleteWebhook(id: id)

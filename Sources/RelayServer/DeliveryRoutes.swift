@@ -47,13 +47,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.post, "/v1/messages/:id/retry", admin) { _, context in
             let id = try context.parameters.require("id")
-            switch try await admin.store.retryMessage(id: id, now: WallClock.nowMillis()) {
-            case .queued: break
-            case .notFound: throw ProblemResponse(.notFound, detail: "no message has the id \(id)")
-            case .inFlight:
-                throw ProblemResponse(
-                    .conflict, detail: "an attempt of \(id) is in progress; ask again once it has finished")
-            }
+            try await admin.retry(messageID: id)
             return try JSONResponses.encode(
                 MessageRetryAccepted(messageId: id, status: .pending), status: .accepted)
         }

@@ -53,6 +53,22 @@ public struct SettingsPage: RouteModule {
             guard isGenuine(form, request, session) else { return forbidden() }
             return try await createWebhook(form, session, admin: admin)
         }
+        page.get("deliveries") { request, _ in
+            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
+            return try await deliveriesPage(request, session, admin: admin)
+        }
+        page.post("messages/:id/retry") { request, context in
+            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
+            guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
+            let id = try context.parameters.require("id")
+            do {
+                try await admin.retryMessage(id: id)
+                sessions.setNotice("Message \(id) queued again.", for: session.id)
+            } catch let problem as RelayProblem {
+                sessions.setNotice("Not queued: \(problem.detail).", for: session.id)
+            }
+            return Self.redirect(to: "/ui/deliveries")
+        }
         page.post("webhooks/:id/delete") { request, context in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
@@ -76,6 +92,27 @@ public struct SettingsPage: RouteModule {
             formToken: session.formToken, signedInAs: session.tokenFingerprint,
             notice: sessions.takeNotice(for: session.id), rows: rows, form: form)
         return html(templates.render("webhooks", view), status: status)
+    }
+
+    private func deliveriesPage(_ request: Request, _ session: WebSession, admin: AdminOperations) async throws
+        -> Response
+    {
+        let parameters = request.uri.queryParameters
+        let webhook = parameters["webhook"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let outcome = parameters["status"].flatMap { AttemptOutcome(rawValue: String($0)) }
+        let eventType = parameters["type"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let webhooks = try await admin.webhooks()
+        let attempts = try await admin.deliveries(webhook: webhook, outcome: outcome, eventType: eventType, limit: 100)
+        let rows = attempts.flatMap(DeliveryRow.rows)
+        let view = DeliveriesView(
+            formToken: session.formToken, signedInAs: session.tokenFingerprint,
+            notice: sessions.takeNotice(for: session.id), rows: rows,
+            webhookOptions: webhooks.map { FilterOption(value: $0.id, label: $0.name, selected: $0.id == webhook) },
+            outcomeOptions: AttemptOutcome.allCases.map {
+                FilterOption(value: $0.rawValue, label: $0.rawValue, selected: $0 == outcome)
+            },
+            eventType: eventType ?? "", health: webhooks.map(HealthRow.init))
+        return html(templates.render("deliveries", view))
     }
 
     private func signIn(_ request: Request, _ context: RelayRequestContext, admin: AdminOperations) async throws
@@ -179,6 +216,7 @@ struct SignInView {
 /// The webhooks page's values (stored properties only: Mustache reads them by reflection).
 struct WebhooksView {
     let title = "Webhooks"
+    let onWebhooks = true
     let formToken: String
     let signedInAs: String
     let notice: String?
@@ -202,4 +240,34 @@ struct CustomWebhookForm {
     var url = ""
     var nameError: String?
     var urlError: String?
+}
+
+/// The Deliveries view's values.
+struct DeliveriesView {
+    let title = "Deliveries"
+    let onDeliveries = true
+    let formToken: String
+    let signedInAs: String
+    let notice: String?
+    let rows: [DeliveryRow]
+    let hasRows: Bool
+    let webhookOptions: [FilterOption]
+    let outcomeOptions: [FilterOption]
+    let eventType: String
+    let health: [HealthRow]
+
+    init(
+        formToken: String, signedInAs: String, notice: String?, rows: [DeliveryRow], webhookOptions: [FilterOption],
+        outcomeOptions: [FilterOption], eventType: String, health: [HealthRow]
+    ) {
+        self.formToken = formToken
+        self.signedInAs = signedInAs
+        self.notice = notice
+        self.rows = rows
+        hasRows = !rows.isEmpty
+        self.webhookOptions = webhookOptions
+        self.outcomeOptions = outcomeOptions
+        self.eventType = eventType
+        self.health = health
+    }
 }

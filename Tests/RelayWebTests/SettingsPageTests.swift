@@ -54,8 +54,14 @@ import Testing
         }
     }
 
-    static func withPage(_ body: @Sendable (Browser, AdminProbe) async throws -> Void) async throws {
+    static func withPage(
+        webhooks: [WebhookSpec] = [], _ body: @Sendable (Browser, AdminProbe) async throws -> Void
+    ) async throws {
         var configuration = RelayConfiguration()
+        configuration.webhooks = webhooks
+        configuration.delivery.trustedCAFile = TestFixtures.caFile
+        configuration.delivery.allowPrivateNetworks = true
+        configuration.delivery.retrySchedule = [RelayDuration(milliseconds: 200)]
         configuration.store.path = try TestFixtures.temporaryDirectory().appendingPathComponent("relay.sqlite").path
         configuration.auth.adminTokens = [adminToken]
         configuration.auth.ingestTokens = ["ingest"]
@@ -206,6 +212,46 @@ import Testing
             #expect(signOut.headers[.setCookie]?.contains("Max-Age=0") == true)
             let after = String(buffer: try await browser.get("/ui/").body)
             #expect(after.contains("Admin token") && !after.contains("<h1>Webhooks</h1>"), "the old cookie is dead")
+        }
+    }
+
+    @Test func deliveriesShowEachAttemptWithHealthAndRetryQueuesAFailedMessageAgain() async throws {
+        try await TestReceiver.with(respond: { _ in ReceiverReply(status: 400, body: "bad <b>request</b>") }) {
+            receiver in
+            let spec = WebhookSpec(
+                name: "siem", url: receiver.url(), events: [try EventTypePattern(parsing: "*")])
+            try await Self.withPage(webhooks: [spec]) { browser, admin in
+                var browser = browser
+                try await browser.signIn()
+                let ingest = try await browser.client.executeRequest(
+                    uri: "/v1/events", method: .post,
+                    headers: [.authorization: "Bearer ingest", .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"type":"repo.deleted","id":"evt-page-1"}"#))
+                #expect(ingest.status == .accepted)
+                #expect(try await eventually { try await admin.webhooks().first?.health.lastFailureAt != nil })
+
+                let page = String(buffer: try await browser.get("/ui/deliveries?status=failed").body)
+                #expect(page.contains("<code>evt-page-1</code>") && page.contains("repo.deleted"))
+                #expect(page.contains(#"<span class="outcome outcome-failed">failed</span>"#))
+                #expect(page.contains("HTTP 400"), "the reason is shown")
+                #expect(page.contains(#"<option value="failed" selected>"#), "the filter is kept")
+                #expect(page.contains("<h2>Webhook health</h2>") && page.contains(#"<th scope="row">siem</th>"#))
+                let retry = try #require(page.firstMatch(of: #/action="/ui/messages/(msg_[^"/]+)/retry"/#))
+                let empty = String(buffer: try await browser.get("/ui/deliveries?status=delivered").body)
+                #expect(empty.contains("No attempts match."))
+
+                #expect(try await browser.post("/ui/messages/\(retry.1)/retry", [:], csrf: false).status == .forbidden)
+                #expect(receiver.requests().count == 1, "a refused retry sent nothing")
+                #expect(try await browser.post("/ui/messages/\(retry.1)/retry", [:]).status == .seeOther)
+                _ = try await receiver.waitForRequests(2)
+                let notice = String(buffer: try await browser.get("/ui/deliveries").body)
+                #expect(notice.contains("queued again."))
+                #expect(
+                    try await eventually {
+                        let page = String(buffer: try await browser.get("/ui/deliveries").body)
+                        return page.components(separatedBy: "<code>evt-page-1</code>").count - 1 == 2
+                    }, "the second attempt is listed")
+            }
         }
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+import RelayCore
+
+/// One line of the Deliveries view: one message of an attempt (a batch shows a line for each).
+struct DeliveryRow {
+    let time: String
+    let webhook: String
+    let eventType: String
+    let eventId: String
+    let messageId: String
+    let attempt: Int
+    let status: String
+    let duration: String
+    let outcome: String
+    let error: String?
+    /// Whether "Retry" applies: the message ended without being delivered.
+    let retryable: Bool
+
+    /// The lines of `attempt`.
+    static func rows(of attempt: AttemptResource) -> [DeliveryRow] {
+        let messages =
+            attempt.messages ?? [
+                AttemptResource.Message(
+                    messageId: attempt.messageId, eventId: attempt.eventId, eventType: attempt.eventType,
+                    attempt: attempt.attempt, outcome: attempt.outcome, nextAttemptAt: nil, error: attempt.error)
+            ]
+        return messages.map { message in
+            DeliveryRow(
+                time: attempt.startedAt, webhook: attempt.webhookName, eventType: message.eventType,
+                eventId: message.eventId, messageId: message.messageId, attempt: message.attempt,
+                status: attempt.httpStatus.map(String.init) ?? "–", duration: "\(attempt.durationMs) ms",
+                outcome: message.outcome.rawValue, error: message.outcome == .delivered ? nil : message.error,
+                retryable: [.failed, .expired].contains(message.outcome))
+        }
+    }
+}
+
+/// A webhook's health line in the Deliveries view.
+struct HealthRow {
+    let name: String
+    let queueDepth: Int
+    let oldestPendingAt: String
+    let lastSuccessAt: String
+    let lastFailureAt: String
+    let lastFailureReason: String?
+
+    init(_ webhook: WebhookResource) {
+        name = webhook.name
+        queueDepth = webhook.health.queueDepth
+        oldestPendingAt = webhook.health.oldestPendingAt ?? "–"
+        lastSuccessAt = webhook.health.lastSuccessAt ?? "–"
+        lastFailureAt = webhook.health.lastFailureAt ?? "–"
+        lastFailureReason = webhook.health.lastFailureReason
+    }
+}
+
+/// A choice in a filter's list.
+struct FilterOption {
+    let value: String
+    let label: String
+    let selected: Bool
+}
