@@ -142,19 +142,9 @@ struct AttemptLine {
     var filters: DeliveriesCommand.Filters?
 
     func render(_ attempt: AttemptResource) -> String {
-        let members = attempt.messages ?? [Self.onlyMessage(of: attempt)]
-        let shown = members.filter(selected)
-        return (shown.isEmpty ? [Self.onlyMessage(of: attempt)] : shown).map { line(attempt, message: $0) }
+        let shown = attempt.carriedMessages.filter(selected)
+        return (shown.isEmpty ? Array(attempt.carriedMessages.prefix(1)) : shown).map { line(attempt, message: $0) }
             .joined(separator: "\n")
-    }
-
-    /// The message of a single-message attempt, in the shape of a batch's members.
-    private static func onlyMessage(of attempt: AttemptResource) -> AttemptResource.Message {
-        var message = AttemptResource.Message(
-            messageId: attempt.messageId, eventId: attempt.eventId, eventType: attempt.eventType,
-            attempt: attempt.attempt, outcome: attempt.outcome, nextAttemptAt: nil, error: attempt.error)
-        message.nextAttemptAt = attempt.nextAttemptAt
-        return message
     }
 
     /// Whether a message passes the event, type and status filters (the relay applied them to the

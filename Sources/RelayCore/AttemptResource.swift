@@ -47,6 +47,16 @@ public struct AttemptResource: Codable, Sendable, Equatable {
         self.messages = messages
     }
 
+    /// The messages the request carried: a batch's list, or the single message in the same shape.
+    public var carriedMessages: [Message] {
+        if let messages { return messages }
+        var message = Message(
+            messageId: messageId, eventId: eventId, eventType: eventType, attempt: attempt, outcome: outcome,
+            nextAttemptAt: nil, error: error)
+        message.nextAttemptAt = nextAttemptAt
+        return [message]
+    }
+
     /// The number of an `att_…` id.
     public static func number(_ id: String) -> Int64? {
         id.hasPrefix("att_") ? Int64(id.dropFirst(4)) : nil

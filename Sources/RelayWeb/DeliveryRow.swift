@@ -18,13 +18,7 @@ struct DeliveryRow {
 
     /// The lines of `attempt`.
     static func rows(of attempt: AttemptResource) -> [DeliveryRow] {
-        let messages =
-            attempt.messages ?? [
-                AttemptResource.Message(
-                    messageId: attempt.messageId, eventId: attempt.eventId, eventType: attempt.eventType,
-                    attempt: attempt.attempt, outcome: attempt.outcome, nextAttemptAt: nil, error: attempt.error)
-            ]
-        return messages.map { message in
+        attempt.carriedMessages.map { message in
             DeliveryRow(
                 time: attempt.startedAt, webhook: attempt.webhookName, eventType: message.eventType,
                 eventId: message.eventId, messageId: message.messageId, attempt: message.attempt,
