@@ -1,5 +1,6 @@
 import Hummingbird
 import RelayCore
+import RelayDelivery
 import RelayStore
 
 /// The admin API's operations for the relay's other front ends (the settings page): the same
@@ -44,6 +45,20 @@ public struct AdminOperations: Sendable {
     /// ``RelayProblem`` for an unknown id or one with an attempt in flight.
     public func retryMessage(id: String) async throws {
         try await admin.retry(messageID: id)
+    }
+
+    /// Sends a synthetic `auditrelay.test` event to a webhook now (`POST /v1/webhooks/{id}/test`);
+    /// `nil` when there is no such webhook.
+    public func testWebhook(id: String) async throws -> WebhookTestResult? {
+        guard let webhook = try await admin.store.webhook(id: id) else { return nil }
+        return await admin.dispatcher.test(webhook)
+    }
+
+    /// Resumes a paused or disabled webhook (`POST /v1/webhooks/{id}/resume`); `nil` when there is
+    /// no such webhook.
+    public func resumeWebhook(id: String) async throws -> WebhookResource? {
+        guard let webhook = try await admin.store.resumeWebhook(id: id, now: WallClock.nowMillis()) else { return nil }
+        return try await admin.resource(webhook)
     }
 
     /// Deletes a webhook and its queue (`DELETE /v1/webhooks/{id}`); `false` when there is none.

@@ -69,6 +69,24 @@ public struct SettingsPage: RouteModule {
             }
             return Self.redirect(to: "/ui/deliveries")
         }
+        page.post("webhooks/:id/test") { request, context in
+            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
+            guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
+            let id = try context.parameters.require("id")
+            let name = try await admin.webhooks().first { $0.id == id }?.name ?? id
+            if let result = try await admin.testWebhook(id: id) {
+                sessions.setNotice("Test event to “\(name)”: \(Self.describe(result))", for: session.id)
+            }
+            return Self.redirect(to: "/ui/")
+        }
+        page.post("webhooks/:id/resume") { request, context in
+            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
+            guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
+            if let resumed = try await admin.resumeWebhook(id: try context.parameters.require("id")) {
+                sessions.setNotice("Webhook “\(resumed.name)” resumed.", for: session.id)
+            }
+            return Self.redirect(to: "/ui/")
+        }
         page.post("webhooks/:id/delete") { request, context in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
@@ -200,6 +218,14 @@ public struct SettingsPage: RouteModule {
         html(
             templates.render("signin", SignInView(error: "That request did not come from this page.")),
             status: .forbidden)
+    }
+
+    /// A test attempt in words: "delivered (HTTP 200, 12 ms)", "retrying (connection refused, 3 ms)".
+    static func describe(_ result: WebhookTestResult) -> String {
+        let detail =
+            [result.httpStatus.map { "HTTP \($0)" }, result.outcome == .delivered ? nil : result.error]
+            .compactMap { $0 } + ["\(result.durationMs) ms"]
+        return "\(result.outcome.rawValue) (\(detail.joined(separator: ", ")))."
     }
 
     private static func redirect(to path: String) -> Response {

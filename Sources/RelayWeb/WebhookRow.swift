@@ -13,6 +13,8 @@ struct WebhookRow {
     let eventList: String
     let state: String
     let stateReason: String?
+    /// Whether "Resume" applies: the webhook is paused or disabled.
+    let resumable: Bool
 
     init(_ webhook: WebhookResource) {
         id = webhook.id
@@ -22,6 +24,7 @@ struct WebhookRow {
         eventList = webhook.events.joined(separator: "\n")
         state = webhook.state.rawValue.capitalized
         stateReason = webhook.stateReason
+        resumable = webhook.state != .active
     }
 
     /// How many event types a webhook receives, in words (SPEC §10 item 1).

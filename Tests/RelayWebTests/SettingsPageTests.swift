@@ -254,4 +254,42 @@ import Testing
             }
         }
     }
+
+    @Test func sendTestEventShowsTheOutcomeAndResumeRestartsAPausedWebhook() async throws {
+        try await TestReceiver.with(respond: { request in
+            request.path == "/paused" ? ReceiverReply(status: 401) : ReceiverReply(status: 200, body: "ok")
+        }) { receiver in
+            let specs = [
+                WebhookSpec(name: "siem", url: receiver.url(), events: [try EventTypePattern(parsing: "*")]),
+                WebhookSpec(name: "locked", url: receiver.url("/paused"), events: [try EventTypePattern(parsing: "*")]),
+            ]
+            try await Self.withPage(webhooks: specs) { browser, admin in
+                var browser = browser
+                try await browser.signIn()
+                let webhooks = try await admin.webhooks()
+                let siem = try #require(webhooks.first { $0.name == "siem" }?.id)
+                let locked = try #require(webhooks.first { $0.name == "locked" }?.id)
+                #expect(try await browser.post("/ui/webhooks/\(siem)/test", [:]).status == .seeOther)
+                #expect(receiver.requests().first?.text.contains("auditrelay.test") == true)
+                let tested = String(buffer: try await browser.get("/ui/").body)
+                #expect(tested.contains("Test event to “siem”: delivered (HTTP 200,"))
+
+                _ = try await browser.client.executeRequest(
+                    uri: "/v1/events", method: .post,
+                    headers: [.authorization: "Bearer ingest", .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"type":"user.login"}"#))
+                #expect(try await eventually { try await admin.webhooks().first { $0.id == locked }?.state == .paused })
+                let paused = String(buffer: try await browser.get("/ui/").body)
+                #expect(paused.contains(#"action="/ui/webhooks/\#(locked)/resume""#), "a paused webhook offers Resume")
+                #expect(!paused.contains(#"action="/ui/webhooks/\#(siem)/resume""#), "an active one does not")
+                #expect(try await browser.post("/ui/webhooks/\(locked)/resume", [:], csrf: false).status == .forbidden)
+                #expect(try await admin.webhooks().first { $0.id == locked }?.state == .paused)
+                #expect(try await browser.post("/ui/webhooks/\(locked)/resume", [:]).status == .seeOther)
+                #expect(
+                    try await eventually { receiver.requests(path: "/paused").count >= 2 },
+                    "the resumed webhook sends its queued message again (and, refused again, pauses again)")
+                #expect(String(buffer: try await browser.get("/ui/").body).contains("Webhook “locked” resumed."))
+            }
+        }
+    }
 }
