@@ -165,7 +165,8 @@ import Testing
             return ([stream, filtered], ContinuousClock.now)
         }
         let shutdown = ContinuousClock.now - started
-        #expect(shutdown < .seconds(3), "graceful shutdown took \(shutdown) with stream clients connected")
+        // A few seconds under load; a stream that held the shutdown would hold it until its client left.
+        #expect(shutdown < .seconds(10), "graceful shutdown took \(shutdown) with stream clients connected")
         for client in clients {
             defer { client.cancel() }
             #expect(await client.waitForEnd(timeout: .seconds(3)), "the client still waits on a stopped relay")
