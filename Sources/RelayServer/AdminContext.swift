@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import RelayCore
 import RelayDelivery
 import RelayStore
@@ -12,14 +13,55 @@ struct AdminContext: Sendable {
     let configuration: RelayConfiguration
     /// Sends `/test` events through the lanes' client.
     let dispatcher: Dispatcher
+    /// Records the changes operators make (enabled, disabled, resumed).
+    let logger: Logger
 
     /// The webhook named by the `{id}` path parameter, or a `404`.
     func webhook(_ context: some RequestContext) async throws -> Webhook {
-        let id = try context.parameters.require("id")
-        guard let webhook = try await store.webhook(id: id) else {
-            throw ProblemResponse.webhookNotFound(id)
+        try await webhook(id: try context.parameters.require("id"))
+    }
+
+    /// The webhook with `id`, or a `404`.
+    func webhook(id: String) async throws -> Webhook {
+        guard let webhook = try await store.webhook(id: id) else { throw RelayProblem.webhookNotFound(id) }
+        return webhook
+    }
+
+    /// Applies the members of a PATCH request (``WebhookInput/update(_:with:)``) to the webhook
+    /// with `id` atomically; `patch` builds them from the webhook as stored at that moment.
+    func update(id: String, _ patch: @escaping @Sendable (Webhook) throws -> [String: JSONValue]) async throws
+        -> Webhook
+    {
+        let (webhook, switching) = try await modify(id: id) { webhook -> Bool? in
+            let json = try patch(webhook)
+            let switching: Bool? = if case .bool(let enabled) = json["enabled"] { enabled } else { nil }
+            webhook = try WebhookInput.update(webhook, with: json).patched(onto: webhook, switching: switching)
+            return switching
+        }
+        if let switching {
+            logger.info(
+                switching ? "webhook enabled" : "webhook disabled", metadata: ["relay.webhook": "\(webhook.name)"])
         }
         return webhook
+    }
+
+    /// Sends a synthetic `auditrelay.test` event to the webhook with `id` now (§8 `/test`).
+    func test(id: String) async throws -> WebhookTestResult {
+        await dispatcher.test(try await webhook(id: id))
+    }
+
+    /// Resumes the paused or disabled webhook with `id`, or a `404`.
+    func resume(id: String) async throws -> Webhook {
+        guard let webhook = try await store.resumeWebhook(id: id, now: WallClock.nowMillis()) else {
+            throw RelayProblem.webhookNotFound(id)
+        }
+        logger.info("webhook resumed", metadata: ["relay.webhook": "\(webhook.name)"])
+        return webhook
+    }
+
+    /// Deletes the webhook with `id` and its queue, or a `404`.
+    func delete(id: String) async throws {
+        guard try await store.deleteWebhook(id: id) else { throw RelayProblem.webhookNotFound(id) }
     }
 
     /// The webhook as the API shows it, with its health read now.
@@ -39,6 +81,22 @@ struct AdminContext: Sendable {
         return try await store.webhooks().map {
             WebhookResource($0, health: WebhookHealthResource(health[$0.id] ?? .fresh))
         }
+    }
+
+    /// The event-type catalogue: the declared types with their descriptions and every type seen,
+    /// by name.
+    func eventTypes() async throws -> [EventTypeResource] {
+        let seen = try await store.seenEventTypes()
+        var entries: [String: EventTypeResource] = [:]
+        for declared in configuration.eventTypes {
+            entries[declared.name] = EventTypeResource(
+                name: declared.name, description: declared.description, firstSeenAt: nil)
+        }
+        for type in seen {
+            entries[type.name, default: EventTypeResource(name: type.name, description: nil, firstSeenAt: nil)]
+                .firstSeenAt = RFC3339.format(millis: type.firstSeenAt)
+        }
+        return entries.values.sorted { $0.name < $1.name }
     }
 
     /// Queues a message again (`POST /v1/messages/{id}/retry`); an unknown id is a `404`, one with
@@ -85,7 +143,14 @@ struct AdminContext: Sendable {
     func modify<T: Sendable>(
         _ context: some RequestContext, returning change: @escaping @Sendable (inout Webhook) throws -> T
     ) async throws -> (webhook: Webhook, result: T) {
-        let id = try context.parameters.require("id")
+        try await modify(id: try context.parameters.require("id"), change)
+    }
+
+    /// Changes the webhook with `id` atomically (stamping `updatedAt`) and returns it with what
+    /// `change` returned; an unknown id is a `404`, a taken name a `422` on `name`.
+    func modify<T: Sendable>(id: String, _ change: @escaping @Sendable (inout Webhook) throws -> T) async throws
+        -> (webhook: Webhook, result: T)
+    {
         do {
             return try await store.modifyWebhook(id: id) { webhook in
                 let result = try change(&webhook)
@@ -95,7 +160,7 @@ struct AdminContext: Sendable {
         } catch StoreError.nameTaken(let name) {
             throw Self.nameTaken(name)
         } catch StoreError.webhookNotFound(let id) {
-            throw ProblemResponse.webhookNotFound(id)
+            throw RelayProblem.webhookNotFound(id)
         }
     }
 

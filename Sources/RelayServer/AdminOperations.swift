@@ -47,23 +47,38 @@ public struct AdminOperations: Sendable {
         try await admin.retry(messageID: id)
     }
 
-    /// Sends a synthetic `auditrelay.test` event to a webhook now (`POST /v1/webhooks/{id}/test`);
-    /// `nil` when there is no such webhook.
-    public func testWebhook(id: String) async throws -> WebhookTestResult? {
-        guard let webhook = try await admin.store.webhook(id: id) else { return nil }
-        return await admin.dispatcher.test(webhook)
+    /// The webhook with `id` as the API shows it (`GET /v1/webhooks/{id}`); throws the API's `404`.
+    public func webhook(id: String) async throws -> WebhookResource {
+        try await admin.resource(try await admin.webhook(id: id))
     }
 
-    /// Resumes a paused or disabled webhook (`POST /v1/webhooks/{id}/resume`); `nil` when there is
-    /// no such webhook.
-    public func resumeWebhook(id: String) async throws -> WebhookResource? {
-        guard let webhook = try await admin.store.resumeWebhook(id: id, now: WallClock.nowMillis()) else { return nil }
-        return try await admin.resource(webhook)
+    /// Changes the webhook with `id` as a `PATCH /v1/webhooks/{id}` with the members `patch`
+    /// returns would, atomically: `patch` is given the webhook as stored at that moment (its
+    /// secrets unmasked) and may throw a ``RelayProblem`` to refuse. Throws the API's problems.
+    public func updateWebhook(id: String, _ patch: @escaping @Sendable (Webhook) throws -> [String: JSONValue])
+        async throws -> WebhookResource
+    {
+        try await admin.resource(try await admin.update(id: id, patch))
     }
 
-    /// Deletes a webhook and its queue (`DELETE /v1/webhooks/{id}`); `false` when there is none.
-    public func deleteWebhook(id: String) async throws -> Bool {
-        try await admin.store.deleteWebhook(id: id)
+    /// Sends a synthetic `auditrelay.test` event to a webhook now (`POST /v1/webhooks/{id}/test`).
+    public func testWebhook(id: String) async throws -> WebhookTestResult {
+        try await admin.test(id: id)
+    }
+
+    /// Resumes a paused or disabled webhook (`POST /v1/webhooks/{id}/resume`).
+    public func resumeWebhook(id: String) async throws -> WebhookResource {
+        try await admin.resource(try await admin.resume(id: id))
+    }
+
+    /// Deletes a webhook and its queue (`DELETE /v1/webhooks/{id}`).
+    public func deleteWebhook(id: String) async throws {
+        try await admin.delete(id: id)
+    }
+
+    /// The event-type catalogue (`GET /v1/event-types`).
+    public func eventTypes() async throws -> [EventTypeResource] {
+        try await admin.eventTypes()
     }
 }
 

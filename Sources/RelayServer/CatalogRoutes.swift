@@ -10,17 +10,7 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
 
     func register(on router: Router<Context>) {
         router.admin(.get, "/v1/event-types", admin) { _, _ in
-            let seen = try await admin.store.seenEventTypes()
-            var entries: [String: EventTypeResource] = [:]
-            for declared in admin.configuration.eventTypes {
-                entries[declared.name] = EventTypeResource(
-                    name: declared.name, description: declared.description, firstSeenAt: nil)
-            }
-            for type in seen {
-                entries[type.name, default: EventTypeResource(name: type.name, description: nil, firstSeenAt: nil)]
-                    .firstSeenAt = RFC3339.format(millis: type.firstSeenAt)
-            }
-            return try JSONResponses.encode(EventTypeList(eventTypes: entries.values.sorted { $0.name < $1.name }))
+            try JSONResponses.encode(EventTypeList(eventTypes: try await admin.eventTypes()))
         }
         router.admin(.get, "/v1/events/:id", admin) { _, context in
             let id = try context.parameters.require("id")

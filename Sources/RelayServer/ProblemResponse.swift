@@ -32,11 +32,6 @@ struct ProblemResponse: HTTPResponseError {
         return problem
     }
 
-    /// The `404` for an unknown webhook id.
-    static func webhookNotFound(_ id: String) -> ProblemResponse {
-        ProblemResponse(.notFound, detail: "no webhook has the id \(id)")
-    }
-
     var status: HTTPResponse.Status { .init(code: problem.status) }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -66,5 +61,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error": "\(error)", "http.path": "\(request.uri.path)"])
             throw ProblemResponse(.internalServerError, detail: "the relay could not complete the request")
         }
+    }
+}
+
+extension RelayProblem {
+    /// The `404` for an unknown webhook id.
+    static func webhookNotFound(_ id: String) -> RelayProblem {
+        RelayProblem(status: 404, title: "Not Found", detail: "no webhook has the id \(id)")
     }
 }

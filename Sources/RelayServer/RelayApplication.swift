@@ -113,7 +113,7 @@ public struct RelayComponents {
         IngestRoutes(store: store, tokens: ingestTokens, settings: configuration.ingest, metrics: metrics)
             .register(on: router)
         let admin = AdminContext(
-            store: store, tokens: adminTokens, configuration: configuration, dispatcher: dispatcher)
+            store: store, tokens: adminTokens, configuration: configuration, dispatcher: dispatcher, logger: logger)
         WebhookRoutes(admin: admin).register(on: router)
         WebhookActionRoutes(admin: admin).register(on: router)
         CatalogRoutes(admin: admin).register(on: router)

@@ -32,16 +32,10 @@ struct WebhookActionRoutes<Context: RequestContext>: Sendable {
             try await admin.modify(context) { webhook in webhook.authorization = nil }
         }
         router.admin(.post, "/v1/webhooks/:id/test", admin) { _, context in
-            let webhook = try await admin.webhook(context)
-            return try JSONResponses.encode(await admin.dispatcher.test(webhook))
+            try JSONResponses.encode(try await admin.test(id: try context.parameters.require("id")))
         }
         router.admin(.post, "/v1/webhooks/:id/resume", admin) { _, context in
-            let id = try context.parameters.require("id")
-            guard let webhook = try await admin.store.resumeWebhook(id: id, now: WallClock.nowMillis()) else {
-                throw ProblemResponse.webhookNotFound(id)
-            }
-            context.logger.info("webhook resumed", metadata: ["relay.webhook": "\(webhook.name)"])
-            return try await admin.view(webhook)
+            try await admin.view(try await admin.resume(id: try context.parameters.require("id")))
         }
     }
 

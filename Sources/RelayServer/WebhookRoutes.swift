@@ -20,24 +20,10 @@ struct WebhookRoutes<Context: RequestContext>: Sendable {
         }
         router.admin(.patch, "/v1/webhooks/:id", admin) { request, context in
             let json = try await JSONResponses.object(request)
-            let switching: Bool? = if case .bool(let enabled) = json["enabled"] { enabled } else { nil }
-            let webhook = try await admin.modify(
-                context,
-                returning: { webhook in
-                    webhook = try WebhookInput.update(webhook, with: json).patched(onto: webhook, switching: switching)
-                }
-            ).webhook
-            if let switching {
-                context.logger.info(
-                    switching ? "webhook enabled" : "webhook disabled", metadata: ["relay.webhook": "\(webhook.name)"])
-            }
-            return try await admin.view(webhook)
+            return try await admin.view(try await admin.update(id: try context.parameters.require("id")) { _ in json })
         }
         router.admin(.delete, "/v1/webhooks/:id", admin) { _, context in
-            let id = try context.parameters.require("id")
-            guard try await admin.store.deleteWebhook(id: id) else {
-                throw ProblemResponse.webhookNotFound(id)
-            }
+            try await admin.delete(id: try context.parameters.require("id"))
             return JSONResponses.noContent()
         }
     }

@@ -40,63 +40,79 @@ public struct SettingsPage: RouteModule {
                 body: .init(byteBuffer: ByteBuffer(bytes: file.body)))
         }
         page.post("sign-in") { request, context in try await signIn(request, context, admin: admin) }
-        page.post("sign-out") { request, _ in
-            guard let session = session(request), try await isGenuine(request, session) else { return forbidden() }
+        formPost(page, "sign-out") { _, session, _ in
             sessions.signOut(session.id)
             var response = Self.redirect(to: "/ui/")
             response.headers[.setCookie] = cookie.clearing
             return response
         }
-        page.post("webhooks") { request, _ in
-            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
-            let form = try await Self.form(request)
-            guard isGenuine(form, request, session) else { return forbidden() }
-            return try await createWebhook(form, session, admin: admin)
-        }
+        formPost(page, "webhooks") { form, session, _ in try await createWebhook(form, session, admin: admin) }
         page.get("deliveries") { request, _ in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             return try await deliveriesPage(request, session, admin: admin)
         }
-        page.post("messages/:id/retry") { request, context in
-            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
-            guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
+        formPost(page, "messages/:id/retry") { _, session, context in
             let id = try context.parameters.require("id")
-            do {
+            await act(session, refused: "Not queued") {
                 try await admin.retryMessage(id: id)
-                sessions.setNotice("Message \(id) queued again.", for: session.id)
-            } catch let problem as RelayProblem {
-                sessions.setNotice("Not queued: \(problem.detail).", for: session.id)
+                return "Message \(id) queued again."
             }
             return Self.redirect(to: "/ui/deliveries")
         }
-        page.post("webhooks/:id/test") { request, context in
-            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
-            guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
+        formPost(page, "webhooks/:id/test") { _, session, context in
             let id = try context.parameters.require("id")
-            let name = try await admin.webhooks().first { $0.id == id }?.name ?? id
-            if let result = try await admin.testWebhook(id: id) {
-                sessions.setNotice("Test event to “\(name)”: \(Self.describe(result))", for: session.id)
+            await act(session, refused: "No test event sent") {
+                let name = try await admin.webhook(id: id).name
+                return "Test event to “\(name)”: \(Self.describe(try await admin.testWebhook(id: id)))"
             }
             return Self.redirect(to: "/ui/")
         }
-        page.post("webhooks/:id/resume") { request, context in
-            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
-            guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
-            if let resumed = try await admin.resumeWebhook(id: try context.parameters.require("id")) {
-                sessions.setNotice("Webhook “\(resumed.name)” resumed.", for: session.id)
-            }
-            return Self.redirect(to: "/ui/")
-        }
-        page.post("webhooks/:id/delete") { request, context in
-            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
-            guard isGenuine(try await Self.form(request), request, session) else { return forbidden() }
+        formPost(page, "webhooks/:id/resume") { _, session, context in
             let id = try context.parameters.require("id")
-            let name = try await admin.webhooks().first { $0.id == id }?.name
-            if try await admin.deleteWebhook(id: id) {
-                sessions.setNotice("Webhook “\(name ?? id)” deleted.", for: session.id)
+            await act(session, refused: "Not resumed") {
+                "Webhook “\(try await admin.resumeWebhook(id: id).name)” resumed."
             }
             return Self.redirect(to: "/ui/")
         }
+        formPost(page, "webhooks/:id/delete") { _, session, context in
+            let id = try context.parameters.require("id")
+            await act(session, refused: "Not deleted") {
+                let name = try await admin.webhook(id: id).name
+                try await admin.deleteWebhook(id: id)
+                return "Webhook “\(name)” deleted."
+            }
+            return Self.redirect(to: "/ui/")
+        }
+    }
+
+    /// Registers a form post of the page: without a live session it sends the browser to sign in;
+    /// one that is not the page's own (another origin, no or a wrong form token) is a `403`.
+    private func formPost(
+        _ page: RouterGroup<RelayRequestContext>, _ path: RouterPath,
+        _ handler: @escaping @Sendable (PageForm, WebSession, RelayRequestContext) async throws -> Response
+    ) {
+        page.post(path) { request, context in
+            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
+            let form = try await PageForm(request)
+            guard isSameOrigin(request), session.acceptsFormToken(form["_csrf"] ?? "") else { return forbidden() }
+            return try await handler(form, session, context)
+        }
+    }
+
+    /// Runs a change and leaves its outcome as the session's notice: what `change` says, or
+    /// "`refused`: <the API's detail>." when the admin operations refuse it.
+    private func act(_ session: WebSession, refused: String, _ change: () async throws -> String) async {
+        do {
+            sessions.setNotice(try await change(), for: session.id)
+        } catch let problem as RelayProblem {
+            sessions.setNotice("\(refused): \(problem.detail).", for: session.id)
+        } catch {
+            sessions.setNotice("\(refused): \(error).", for: session.id)
+        }
+    }
+
+    private func frame(_ title: String, _ section: PageFrame.Section, _ session: WebSession) -> PageFrame {
+        PageFrame(title: title, section: section, session: session, notice: sessions.takeNotice(for: session.id))
     }
 
     // MARK: Pages
@@ -106,9 +122,7 @@ public struct SettingsPage: RouteModule {
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let rows = try await admin.webhooks().map(WebhookRow.init)
-        let view = WebhooksView(
-            formToken: session.formToken, signedInAs: session.tokenFingerprint,
-            notice: sessions.takeNotice(for: session.id), rows: rows, form: form)
+        let view = WebhooksView(frame: frame("Webhooks", .webhooks, session), rows: rows, form: form)
         return html(templates.render("webhooks", view), status: status)
     }
 
@@ -123,8 +137,7 @@ public struct SettingsPage: RouteModule {
         let attempts = try await admin.deliveries(webhook: webhook, outcome: outcome, eventType: eventType, limit: 100)
         let rows = attempts.flatMap(DeliveryRow.rows)
         let view = DeliveriesView(
-            formToken: session.formToken, signedInAs: session.tokenFingerprint,
-            notice: sessions.takeNotice(for: session.id), rows: rows,
+            frame: frame("Deliveries", .deliveries, session), rows: rows,
             webhookOptions: webhooks.map { FilterOption(value: $0.id, label: $0.name, selected: $0.id == webhook) },
             outcomeOptions: AttemptOutcome.allCases.map {
                 FilterOption(value: $0.rawValue, label: $0.rawValue, selected: $0 == outcome)
@@ -147,7 +160,7 @@ public struct SettingsPage: RouteModule {
             response.headers[.retryAfter] = String(seconds)
             return response
         }
-        let token = (try await Self.form(request))["token"] ?? ""
+        let token = try await PageForm(request)["token"] ?? ""
         guard !token.isEmpty, admin.isAdminToken(token) else {
             sessions.signInFailed(address, now: now)
             return html(
@@ -159,7 +172,7 @@ public struct SettingsPage: RouteModule {
         return response
     }
 
-    private func createWebhook(_ form: [String: String], _ session: WebSession, admin: AdminOperations) async throws
+    private func createWebhook(_ form: PageForm, _ session: WebSession, admin: AdminOperations) async throws
         -> Response
     {
         let name = form["name"] ?? ""
@@ -185,29 +198,6 @@ public struct SettingsPage: RouteModule {
         cookie.value(in: request).flatMap { sessions.session($0, now: WallClock.nowMillis()) }
     }
 
-    /// Whether a form post is the page's own: same origin, and the session's form token.
-    private func isGenuine(_ form: [String: String], _ request: Request, _ session: WebSession) -> Bool {
-        isSameOrigin(request) && session.acceptsFormToken(form["_csrf"] ?? "")
-    }
-
-    private func isGenuine(_ request: Request, _ session: WebSession) async throws -> Bool {
-        isGenuine(try await Self.form(request), request, session)
-    }
-
-    /// The members of an `application/x-www-form-urlencoded` body (at most 64 KiB).
-    private static func form(_ request: Request) async throws -> [String: String] {
-        let body = try await request.body.collect(upTo: 65_536)
-        var members: [String: String] = [:]
-        for pair in String(buffer: body).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            guard let name = parts.first, members[name] == nil else { continue }
-            members[name] = parts.count > 1 ? parts[1] : ""
-        }
-        return members
-    }
-
     private func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
@@ -230,70 +220,5 @@ public struct SettingsPage: RouteModule {
 
     private static func redirect(to path: String) -> Response {
         Response(status: .seeOther, headers: [.location: path])
-    }
-}
-
-/// The sign-in page's values.
-struct SignInView {
-    var title = "Sign in"
-    var error: String?
-}
-
-/// The webhooks page's values (stored properties only: Mustache reads them by reflection).
-struct WebhooksView {
-    let title = "Webhooks"
-    let onWebhooks = true
-    let formToken: String
-    let signedInAs: String
-    let notice: String?
-    let rows: [WebhookRow]
-    let hasRows: Bool
-    let form: CustomWebhookForm
-
-    init(formToken: String, signedInAs: String, notice: String?, rows: [WebhookRow], form: CustomWebhookForm) {
-        self.formToken = formToken
-        self.signedInAs = signedInAs
-        self.notice = notice
-        self.rows = rows
-        hasRows = !rows.isEmpty
-        self.form = form
-    }
-}
-
-/// The custom-webhook form as sent, with the reason next to each refused field.
-struct CustomWebhookForm {
-    var name = ""
-    var url = ""
-    var nameError: String?
-    var urlError: String?
-}
-
-/// The Deliveries view's values.
-struct DeliveriesView {
-    let title = "Deliveries"
-    let onDeliveries = true
-    let formToken: String
-    let signedInAs: String
-    let notice: String?
-    let rows: [DeliveryRow]
-    let hasRows: Bool
-    let webhookOptions: [FilterOption]
-    let outcomeOptions: [FilterOption]
-    let eventType: String
-    let health: [HealthRow]
-
-    init(
-        formToken: String, signedInAs: String, notice: String?, rows: [DeliveryRow], webhookOptions: [FilterOption],
-        outcomeOptions: [FilterOption], eventType: String, health: [HealthRow]
-    ) {
-        self.formToken = formToken
-        self.signedInAs = signedInAs
-        self.notice = notice
-        self.rows = rows
-        hasRows = !rows.isEmpty
-        self.webhookOptions = webhookOptions
-        self.outcomeOptions = outcomeOptions
-        self.eventType = eventType
-        self.health = health
     }
 }
