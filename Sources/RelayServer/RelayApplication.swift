@@ -13,7 +13,9 @@ public struct ApplicationOptions: Sendable {
     public var secretKey: String?
     /// Called once the HTTP server listens, with the bound port.
     public var onServerRunning: @Sendable (Int) async -> Void
-    /// Receives the tokens generated on first start, to show them once.
+    /// Receives the tokens generated on first start, to show them once. By default each is written
+    /// to stdout at once, unbuffered: under systemd or `docker logs`, or after a `kill -9`, a line
+    /// left in stdio's buffer would never be seen, and only the token's hash is stored.
     public var announceGeneratedToken: @Sendable (TokenRole, String) -> Void
     /// Caps the store's size, as a full disk would (tests).
     public var maximumStoreBytes: Int?
@@ -23,7 +25,8 @@ public struct ApplicationOptions: Sendable {
     public init(
         secretKey: String? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
         announceGeneratedToken: @escaping @Sendable (TokenRole, String) -> Void = { role, token in
-            print("Generated \(role.rawValue) token (shown once, only its hash is stored): \(token)")
+            let line = "Generated \(role.rawValue) token (shown once, only its hash is stored): \(token)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
         },
         maximumStoreBytes: Int? = nil, modules: [any RouteModule] = []
     ) {
