@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import RelayCore
 import RelayDelivery
@@ -33,12 +34,32 @@ public struct AdminOperations: Sendable {
     public func deliveries(webhook: String?, outcome: AttemptOutcome?, eventType: String?, limit: Int) async throws
         -> [AttemptResource]
     {
+        try await admin.store.attempts(
+            matching: Self.query(webhook: webhook, outcome: outcome, eventType: eventType, limit: limit)
+        ).map(AttemptResource.init)
+    }
+
+    /// New attempts from now on as Server-Sent Events (`GET /v1/deliveries/stream`), with the
+    /// same filters as ``deliveries(webhook:outcome:eventType:limit:)``; each one's `data` is what
+    /// `encode` makes of it.
+    public func deliveryStream(
+        webhook: String?, outcome: AttemptOutcome?, eventType: String?,
+        encode: @escaping @Sendable (AttemptResource) throws -> Data
+    ) async throws -> Response {
+        let query = Self.query(webhook: webhook, outcome: outcome, eventType: eventType, limit: 500)
+        return DeliveryStream(store: admin.store, query: query).response(
+            after: try await admin.store.latestAttemptID(), encode: encode)
+    }
+
+    private static func query(webhook: String?, outcome: AttemptOutcome?, eventType: String?, limit: Int)
+        -> AttemptQuery
+    {
         var query = AttemptQuery()
         query.webhook = webhook
         query.outcome = outcome
         query.eventType = eventType
         query.limit = limit
-        return try await admin.store.attempts(matching: query).map(AttemptResource.init)
+        return query
     }
 
     /// Queues a finished message again (`POST /v1/messages/{id}/retry`); throws the API's

@@ -10,10 +10,6 @@ import ServiceLifecycle
 /// Events), `POST /v1/messages/{id}/retry`, `POST /v1/webhooks/{id}/replay`.
 struct DeliveryRoutes<Context: RequestContext>: Sendable {
     let admin: AdminContext
-    /// How often the stream looks for new attempts.
-    var pollInterval: Duration = .milliseconds(250)
-    /// How often the stream sends a keep-alive comment when nothing happens.
-    var keepAliveInterval: Duration = .seconds(15)
 
     func register(on router: Router<Context>) {
         router.admin(.get, "/v1/deliveries", admin) { request, _ in
@@ -38,12 +34,9 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
                 AttemptResource.number)
             let latest = try await admin.store.latestAttemptID()
             let start = resumeFrom ?? latest
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                body: ResponseBody { writer in
-                    try await stream(query, after: start, to: &writer)
-                })
+            return DeliveryStream(store: admin.store, query: query).response(after: start) {
+                try JSONEncoder.relay.encode($0)
+            }
         }
         router.admin(.post, "/v1/messages/:id/retry", admin) { _, context in
             let id = try context.parameters.require("id")
@@ -63,44 +56,8 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
         }
     }
 
-    /// Writes every new matching attempt as an SSE event until the client leaves or the relay
-    /// shuts down gracefully.
-    private func stream(_ query: AttemptQuery, after start: Int64, to writer: inout any ResponseBodyWriter) async throws
-    {
-        var last = start
-        var quietSince = ContinuousClock.now
-        try await writer.write(ByteBuffer(string: ": stream of delivery attempts\nretry: 1000\n\n"))
-        do {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                var page = query
-                page.afterID = last
-                let attempts = try await admin.store.attempts(matching: page)
-                for attempt in attempts {
-                    let data = try JSONEncoder.relay.encode(AttemptResource(attempt))
-                    try await writer.write(
-                        ByteBuffer(
-                            string:
-                                "id: att_\(attempt.id)\nevent: attempt\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
-                        ))
-                    last = attempt.id
-                    quietSince = .now
-                }
-                if ContinuousClock.now - quietSince >= keepAliveInterval {
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                    quietSince = .now
-                }
-                if !page.isFull(attempts) {
-                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
-                }
-            }
-        } catch is CancellationError {
-            // Shutdown or a departed client: end the stream cleanly.
-        }
-        try await writer.finish(nil)
-    }
-
     /// The filters common to the list and the stream.
-    private static func query(_ parameters: Parameters) throws -> AttemptQuery {
+    static func query(_ parameters: Parameters) throws -> AttemptQuery {
         var query = AttemptQuery()
         var errors: [FieldError] = []
         query.webhook = parameters["webhook"].map(String.init)

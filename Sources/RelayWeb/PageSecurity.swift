@@ -56,12 +56,14 @@ struct SessionCookie {
     }
 }
 
-/// Whether a form post comes from the page itself: a browser's `Sec-Fetch-Site` says
-/// `same-origin` (or `none`, typed by the user), and an `Origin` names this host. Together with
-/// the session's form token this refuses cross-site requests.
+/// Whether a form post comes from the page itself. A browser's `Sec-Fetch-Site` decides when it
+/// is sent (`same-origin`, or `none` for what the user did); without it, an `Origin` must name
+/// this host. (With `Referrer-Policy: no-referrer` Chromium sends `Origin: null` on the page's own
+/// posts, so `Sec-Fetch-Site` is what tells them apart.) Together with the session's form token
+/// this refuses cross-site requests.
 func isSameOrigin(_ request: Request) -> Bool {
-    if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], !["same-origin", "none"].contains(site) {
-        return false
+    if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!] {
+        return ["same-origin", "none"].contains(site)
     }
     guard let origin = request.headers[HTTPField.Name("Origin")!] else { return true }
     guard let host = request.head.authority else { return false }

@@ -5,24 +5,51 @@ import RelayCore
 struct PageFrame {
     /// The page's sections, as the bar names them.
     enum Section {
-        case webhooks, deliveries
+        case webhooks, deliveries, sources
     }
 
     let title: String
     let onWebhooks: Bool
     let onDeliveries: Bool
+    let onSources: Bool
     let formToken: String?
     let signedInAs: String?
     let notice: String?
+
+    /// The same frame with `notice` shown (a change whose outcome the page itself shows).
+    func with(notice: String) -> PageFrame {
+        PageFrame(
+            title: title, onWebhooks: onWebhooks, onDeliveries: onDeliveries, onSources: onSources,
+            formToken: formToken, signedInAs: signedInAs, notice: notice)
+    }
+
+    private init(
+        title: String, onWebhooks: Bool, onDeliveries: Bool, onSources: Bool, formToken: String?, signedInAs: String?,
+        notice: String?
+    ) {
+        self.title = title
+        self.onWebhooks = onWebhooks
+        self.onDeliveries = onDeliveries
+        self.onSources = onSources
+        self.formToken = formToken
+        self.signedInAs = signedInAs
+        self.notice = notice
+    }
 
     init(title: String, section: Section? = nil, session: WebSession? = nil, notice: String? = nil) {
         self.title = title
         onWebhooks = section == .webhooks
         onDeliveries = section == .deliveries
+        onSources = section == .sources
         formToken = session?.formToken
         signedInAs = session?.tokenFingerprint
         self.notice = notice
     }
+}
+
+/// A page with only its frame (Sources, until inbound sources exist).
+struct FrameView {
+    let frame: PageFrame
 }
 
 /// The sign-in page's values.
@@ -63,11 +90,14 @@ struct DeliveriesView {
     let outcomeOptions: [FilterOption]
     let eventType: String
     let health: [HealthRow]
+    /// Where the view's script listens for new attempts, with the same filters.
+    let streamURL: String
 
     init(
         frame: PageFrame, rows: [DeliveryRow], webhookOptions: [FilterOption], outcomeOptions: [FilterOption],
-        eventType: String, health: [HealthRow]
+        eventType: String, health: [HealthRow], query: String
     ) {
+        streamURL = "/ui/deliveries/stream" + (query.isEmpty ? "" : "?\(query)")
         self.frame = frame
         self.rows = rows
         hasRows = !rows.isEmpty

@@ -12,9 +12,9 @@ import RelayServer
 /// let options = ApplicationOptions(modules: [try SettingsPage(configuration: configuration)])
 /// ```
 public struct SettingsPage: RouteModule {
-    private let sessions: PageSessions
+    let sessions: PageSessions
     private let cookie: SessionCookie
-    private let templates: PageTemplates
+    let templates: PageTemplates
     private let files: StaticFiles
 
     public init(configuration: RelayConfiguration) throws {
@@ -47,9 +47,21 @@ public struct SettingsPage: RouteModule {
             return response
         }
         formPost(page, "webhooks") { form, session, _ in try await createWebhook(form, session, admin: admin) }
+        registerEditor(on: page, admin: admin)
         page.get("deliveries") { request, _ in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             return try await deliveriesPage(request, session, admin: admin)
+        }
+        page.get("sources") { request, _ in
+            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
+            return html(templates.render("sources", FrameView(frame: frame("Sources", .sources, session))))
+        }
+        page.get("deliveries/stream") { request, _ in
+            guard session(request) != nil else { return Response(status: .unauthorized) }
+            let filters = DeliveryFilters(request.uri.queryParameters)
+            return try await admin.deliveryStream(
+                webhook: filters.webhook, outcome: filters.outcome, eventType: filters.eventType
+            ) { attempt in try JSONEncoder().encode(DeliveryRow.rows(of: attempt)) }
         }
         formPost(page, "messages/:id/retry") { _, session, context in
             let id = try context.parameters.require("id")
@@ -87,7 +99,7 @@ public struct SettingsPage: RouteModule {
 
     /// Registers a form post of the page: without a live session it sends the browser to sign in;
     /// one that is not the page's own (another origin, no or a wrong form token) is a `403`.
-    private func formPost(
+    func formPost(
         _ page: RouterGroup<RelayRequestContext>, _ path: RouterPath,
         _ handler: @escaping @Sendable (PageForm, WebSession, RelayRequestContext) async throws -> Response
     ) {
@@ -111,7 +123,7 @@ public struct SettingsPage: RouteModule {
         }
     }
 
-    private func frame(_ title: String, _ section: PageFrame.Section, _ session: WebSession) -> PageFrame {
+    func frame(_ title: String, _ section: PageFrame.Section, _ session: WebSession) -> PageFrame {
         PageFrame(title: title, section: section, session: session, notice: sessions.takeNotice(for: session.id))
     }
 
@@ -129,10 +141,8 @@ public struct SettingsPage: RouteModule {
     private func deliveriesPage(_ request: Request, _ session: WebSession, admin: AdminOperations) async throws
         -> Response
     {
-        let parameters = request.uri.queryParameters
-        let webhook = parameters["webhook"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let outcome = parameters["status"].flatMap { AttemptOutcome(rawValue: String($0)) }
-        let eventType = parameters["type"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        let filters = DeliveryFilters(request.uri.queryParameters)
+        let (webhook, outcome, eventType) = (filters.webhook, filters.outcome, filters.eventType)
         let webhooks = try await admin.webhooks()
         let attempts = try await admin.deliveries(webhook: webhook, outcome: outcome, eventType: eventType, limit: 100)
         let rows = attempts.flatMap(DeliveryRow.rows)
@@ -142,7 +152,7 @@ public struct SettingsPage: RouteModule {
             outcomeOptions: AttemptOutcome.allCases.map {
                 FilterOption(value: $0.rawValue, label: $0.rawValue, selected: $0 == outcome)
             },
-            eventType: eventType ?? "", health: webhooks.map(HealthRow.init))
+            eventType: eventType ?? "", health: webhooks.map(HealthRow.init), query: request.uri.query ?? "")
         return html(templates.render("deliveries", view))
     }
 
@@ -194,11 +204,11 @@ public struct SettingsPage: RouteModule {
 
     // MARK: Sessions and forms
 
-    private func session(_ request: Request) -> WebSession? {
+    func session(_ request: Request) -> WebSession? {
         cookie.value(in: request).flatMap { sessions.session($0, now: WallClock.nowMillis()) }
     }
 
-    private func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+    func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -218,7 +228,7 @@ public struct SettingsPage: RouteModule {
         return "\(result.outcome.rawValue) (\(detail.joined(separator: ", ")))."
     }
 
-    private static func redirect(to path: String) -> Response {
+    static func redirect(to path: String) -> Response {
         Response(status: .seeOther, headers: [.location: path])
     }
 }
