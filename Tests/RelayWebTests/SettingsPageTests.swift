@@ -31,12 +31,19 @@ import Testing
         func post(_ path: String, _ form: [String: String], extra: HTTPFields = [:], csrf: Bool = true) async throws
             -> TestResponse
         {
-            var members = form
-            if csrf, let formToken { members["_csrf"] = formToken }
+            try await post(path, pairs: form.sorted { $0.key < $1.key }, extra: extra, csrf: csrf)
+        }
+
+        /// Posts the members in order (a name may repeat, as checkboxes and rows do).
+        func post(_ path: String, pairs: [(String, String)], extra: HTTPFields = [:], csrf: Bool = true)
+            async throws -> TestResponse
+        {
+            var members = pairs
+            if csrf, let formToken { members.append(("_csrf", formToken)) }
             var headers = extra
             headers[.contentType] = "application/x-www-form-urlencoded"
             if let cookie { headers[.cookie] = cookie }
-            let body = members.sorted { $0.key < $1.key }.map { name, value in
+            let body = members.map { name, value in
                 "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
             }.joined(separator: "&")
             return try await client.executeRequest(
@@ -238,7 +245,7 @@ import Testing
                 #expect(page.contains("<h2>Webhook health</h2>") && page.contains(#"<th scope="row">siem</th>"#))
                 let retry = try #require(page.firstMatch(of: #/action="/ui/messages/(msg_[^"/]+)/retry"/#))
                 let empty = String(buffer: try await browser.get("/ui/deliveries?status=delivered").body)
-                #expect(empty.contains("No attempts match."))
+                #expect(empty.contains("No attempts match yet.") && empty.contains(#"<table class="deliveries" hidden>"#))
 
                 #expect(try await browser.post("/ui/messages/\(retry.1)/retry", [:], csrf: false).status == .forbidden)
                 #expect(receiver.requests().count == 1, "a refused retry sent nothing")
