@@ -40,15 +40,16 @@ public struct AdminOperations: Sendable {
     }
 
     /// New attempts from now on as Server-Sent Events (`GET /v1/deliveries/stream`), with the
-    /// same filters as ``deliveries(webhook:outcome:eventType:limit:)``; each one's `data` is what
-    /// `encode` makes of it.
+    /// same filters as ``deliveries(webhook:outcome:eventType:limit:)``, for as long as `isWanted`
+    /// says yes; each one's `data` is what `encode` makes of it.
     public func deliveryStream(
-        webhook: String?, outcome: AttemptOutcome?, eventType: String?,
+        webhook: String?, outcome: AttemptOutcome?, eventType: String?, while isWanted: @escaping @Sendable () -> Bool,
         encode: @escaping @Sendable (AttemptResource) throws -> Data
     ) async throws -> Response {
-        let query = Self.query(webhook: webhook, outcome: outcome, eventType: eventType, limit: 500)
-        return DeliveryStream(store: admin.store, query: query).response(
-            after: try await admin.store.latestAttemptID(), encode: encode)
+        var stream = DeliveryStream(
+            store: admin.store, query: Self.query(webhook: webhook, outcome: outcome, eventType: eventType, limit: 500))
+        stream.isWanted = isWanted
+        return stream.response(after: try await admin.store.latestAttemptID(), encode: encode)
     }
 
     private static func query(webhook: String?, outcome: AttemptOutcome?, eventType: String?, limit: Int)

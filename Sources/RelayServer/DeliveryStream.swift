@@ -8,8 +8,8 @@ import ServiceLifecycle
 
 /// New delivery attempts as Server-Sent Events (SPEC §7), for the API's stream and the page's live
 /// Deliveries view: each matching attempt once, in order, with its cursor as the event id, from
-/// `start` on; a keep-alive comment when nothing happens; the stream ends cleanly on shutdown or
-/// when the client leaves.
+/// `start` on; a keep-alive comment when nothing happens; the stream ends cleanly on shutdown, when
+/// the client leaves, or once `isWanted` says no (the page's session has ended).
 struct DeliveryStream: Sendable {
     let store: AuditStore
     let query: AttemptQuery
@@ -17,6 +17,8 @@ struct DeliveryStream: Sendable {
     var pollInterval: Duration = .milliseconds(250)
     /// How often the stream sends a keep-alive comment when nothing happens.
     var keepAliveInterval: Duration = .seconds(15)
+    /// Asked before each look for new attempts: `false` ends the stream.
+    var isWanted: @Sendable () -> Bool = { true }
 
     /// The response that streams attempts after `start`, each one's `data` as `encode` writes it.
     func response(after start: Int64, encode: @escaping @Sendable (AttemptResource) throws -> Data) -> Response {
@@ -35,7 +37,7 @@ struct DeliveryStream: Sendable {
         var quietSince = ContinuousClock.now
         try await writer.write(ByteBuffer(string: ": stream of delivery attempts\nretry: 1000\n\n"))
         do {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully && isWanted() {
                 var page = query
                 page.afterID = last
                 let attempts = try await store.attempts(matching: page)

@@ -50,6 +50,12 @@ final class PageSessions: Sendable {
         }
     }
 
+    /// Whether the session with cookie value `id` is still live, without marking it used (a live
+    /// stream does not keep a session from going idle).
+    func isLive(_ id: String, now: Int64) -> Bool {
+        sessions.withLock { $0[id]?.isLive(now: now, ttl: ttl, idleTimeout: idleTimeout) ?? false }
+    }
+
     /// Leaves a message for the session's next page.
     func setNotice(_ notice: String, for id: String) {
         sessions.withLock { $0[id]?.notice = notice }

@@ -57,10 +57,11 @@ public struct SettingsPage: RouteModule {
             return html(templates.render("sources", FrameView(frame: frame("Sources", .sources, session))))
         }
         page.get("deliveries/stream") { request, _ in
-            guard session(request) != nil else { return Response(status: .unauthorized) }
+            guard let session = session(request) else { return Response(status: .unauthorized) }
             let filters = DeliveryFilters(request.uri.queryParameters)
             return try await admin.deliveryStream(
-                webhook: filters.webhook, outcome: filters.outcome, eventType: filters.eventType
+                webhook: filters.webhook, outcome: filters.outcome, eventType: filters.eventType,
+                while: { sessions.isLive(session.id, now: WallClock.nowMillis()) }
             ) { attempt in try JSONEncoder().encode(DeliveryRow.rows(of: attempt)) }
         }
         formPost(page, "messages/:id/retry") { _, session, context in

@@ -100,7 +100,8 @@ class Receiver:
 class Relay:
     """`auditrelay serve` with a configuration of its own in a temporary directory."""
 
-    def __init__(self):
+    def __init__(self, tls=False):
+        self.tls = tls
         binary = os.environ.get("AUDITRELAY_BINARY", os.path.join(ROOT, ".build", "debug", "auditrelay"))
         if not os.access(binary, os.X_OK):
             raise SystemExit(f"{binary} is not built: run `swift build` first")
@@ -119,6 +120,12 @@ class Relay:
             "eventTypes": CATALOGUE,
             "log": {"level": "warning"},
         }
+        if tls:
+            config["server"]["tls"] = {
+                "certificateFile": os.path.join(FIXTURES, "localhost.pem"),
+                "keyFile": os.path.join(FIXTURES, "localhost.key"),
+            }
+        self.context = ssl.create_default_context(cafile=os.path.join(FIXTURES, "ca.pem"))
         path = os.path.join(self.directory, "auditrelay.yaml")
         with open(path, "w") as file:
             json.dump(config, file)  # JSON is YAML
@@ -131,13 +138,13 @@ class Relay:
         if self.process.poll() is not None:
             raise AssertionError(f"the relay exited: {open(self.log.name).read()}")
         try:
-            return urllib.request.urlopen(self.base + "/healthz", timeout=1).status == 200
+            return urllib.request.urlopen(self.base + "/healthz", timeout=1, context=self.context).status == 200
         except OSError:
             return False
 
     @property
     def base(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://localhost:{self.port}" if self.tls else f"http://127.0.0.1:{self.port}"
 
     def api(self, method, path, body=None, token=ADMIN_TOKEN):
         """Calls the API; returns (status, decoded JSON or None)."""
@@ -147,7 +154,7 @@ class Relay:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10, context=self.context) as response:
                 text = response.read()
                 return response.status, json.loads(text) if text else None
         except urllib.error.HTTPError as error:
@@ -169,12 +176,17 @@ class Relay:
     def raw(self, method, path, headers=None, body=None):
         """A request as any client could make it; returns (status, headers, body)."""
         request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers or {})
-        opener = urllib.request.build_opener(NoRedirect)
+        opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=self.context))
         try:
             with opener.open(request, timeout=10) as response:
                 return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read()
+
+    def stream(self, path, headers):
+        """Opens a streamed GET and returns the response, to be read as it arrives."""
+        request = urllib.request.Request(self.base + path, headers=headers)
+        return urllib.request.urlopen(request, timeout=10, context=self.context)
 
     def stop(self):
         self.process.terminate()
@@ -198,11 +210,13 @@ def standard_signatures(secret, message_id, timestamp, body):
     return "v1," + base64.b64encode(mac).decode()
 
 
-def chromium(width=1280, height=900):
+def chromium(width=1280, height=900, trust_any_certificate=False):
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      f"--window-size={width},{height}", "--no-first-run", "--disable-extensions"]:
         options.add_argument(argument)
+    if trust_any_certificate:  # the relay's HTTPS uses the test CA, which Chromium does not know
+        options.add_argument("--ignore-certificate-errors")
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
     return webdriver.Chrome(options=options, service=service)

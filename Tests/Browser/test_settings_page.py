@@ -102,8 +102,14 @@ class SettingsPageTests(unittest.TestCase):
             self.assertEqual(status, 403, extra)
         self.assertIsNotNone(self.relay.webhook_named("Guarded"), "nothing was deleted")
 
+        live = self.relay.stream("/ui/deliveries/stream", {"Cookie": cookie})
+        self.assertEqual(live.headers["Content-Type"], "text/event-stream")
+        self.assertTrue(live.readline().startswith(b": stream of delivery attempts"))
+
         self.page.press("Sign out")
         self.assertIn("Admin token", self.page.text())
+        self.assertTrue(live.read().endswith(b"\n\n"), "the live stream ends with the session")
+        live.close()
         self.assertEqual(self.driver.get_cookies(), [])
         status, _, body = self.relay.raw("GET", "/ui/", {"Cookie": cookie})
         self.assertIn(b"Admin token", body, "the old cookie no longer signs in")
@@ -360,6 +366,27 @@ class SettingsPageTests(unittest.TestCase):
         self.page.open("/ui/")
         self.page.press("Edit A webhook with a rather long display name for a phone")
         self.assertTrue(self.page.has_no_horizontal_scroll(), "the editor")
+
+
+class SettingsPageOverHTTPSTests(unittest.TestCase):
+    """The relay serving HTTPS itself (`server.tls`): the cookie becomes `__Host-` and `Secure`."""
+
+    def test_the_session_cookie_is_host_prefixed_and_secure(self):
+        relay = Relay(tls=True)
+        driver = chromium(trust_any_certificate=True)
+        try:
+            page = Page(driver, relay)
+            page.sign_in()
+            self.assertEqual(driver.find_element(By.TAG_NAME, "h1").text, "Webhooks")
+            [cookie] = driver.get_cookies()
+            self.assertEqual(cookie["name"], "__Host-auditrelay-session")
+            self.assertTrue(cookie["secure"] and cookie["httpOnly"])
+            self.assertEqual((cookie["sameSite"], cookie["path"]), ("Strict", "/"))
+            page.press("Sign out")
+            self.assertEqual(driver.get_cookies(), [])
+        finally:
+            driver.quit()
+            relay.stop()
 
 
 if __name__ == "__main__":

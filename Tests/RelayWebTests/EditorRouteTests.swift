@@ -19,8 +19,10 @@ import Testing
         -> [(String, String)]
     {
         let rendered =
-            [("version", webhook.updatedAt), ("name", webhook.name), ("url", webhook.url), ("format", "json"),
-                ("enabled", "on"), ("authorization_change", "keep")]
+            [
+                ("version", webhook.updatedAt), ("name", webhook.name), ("url", webhook.url), ("format", "json"),
+                ("enabled", "on"), ("authorization_change", "keep"),
+            ]
             + webhook.events.map { ("event", $0) } + webhook.secrets.indices.map { ("kept_secret", String($0)) }
         let changed = Set(changes.map(\.0))
         return rendered.filter { !changed.contains($0.0) } + changes + [("action", action)]
@@ -53,7 +55,8 @@ import Testing
             let saved = try await browser.post(
                 "/ui/webhooks/\(webhook.id)",
                 pairs: Self.form(
-                    webhook, [("added_secret", "a-new-secret-value"), ("header_name", "X-Team"), ("header_value", "blue")],
+                    webhook,
+                    [("added_secret", "a-new-secret-value"), ("header_name", "X-Team"), ("header_value", "blue")],
                     action: "save"))
             #expect(saved.status == .seeOther)
             let stored = try #require(try await admin.webhooks().first)

@@ -245,7 +245,8 @@ import Testing
                 #expect(page.contains("<h2>Webhook health</h2>") && page.contains(#"<th scope="row">siem</th>"#))
                 let retry = try #require(page.firstMatch(of: #/action="/ui/messages/(msg_[^"/]+)/retry"/#))
                 let empty = String(buffer: try await browser.get("/ui/deliveries?status=delivered").body)
-                #expect(empty.contains("No attempts match yet.") && empty.contains(#"<table class="deliveries" hidden>"#))
+                #expect(
+                    empty.contains("No attempts match yet.") && empty.contains(#"<table class="deliveries" hidden>"#))
 
                 #expect(try await browser.post("/ui/messages/\(retry.1)/retry", [:], csrf: false).status == .forbidden)
                 #expect(receiver.requests().count == 1, "a refused retry sent nothing")
