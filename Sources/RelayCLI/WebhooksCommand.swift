@@ -227,6 +227,7 @@ enum WebhookPrinter {
             ("splunk", (webhook.splunk ?? nil).map(describe)), ("batch", (webhook.batch ?? nil).map(describe)),
             ("auth", (webhook.auth ?? nil).map(describe)),
             ("clientCertificate", (webhook.clientCertificate ?? nil).map(describe)),
+            ("slack", (webhook.slack ?? nil).map(describe)),
             ("allowPrivateNetwork", String(webhook.allowPrivateNetwork)),
             ("hubSignature", String(webhook.hubSignature)), ("createdAt", webhook.createdAt),
             ("updatedAt", webhook.updatedAt),
@@ -243,6 +244,13 @@ enum WebhookPrinter {
         pairs(
             [("source", splunk.source), ("sourcetype", splunk.sourcetype)]
                 + present(("index", splunk.index), ("host", splunk.host)))
+    }
+
+    private static func describe(_ slack: SlackInstallation) -> String {
+        pairs([
+            ("team", "\(slack.teamName) (\(slack.teamID))"), ("channel", "\(slack.channel) (\(slack.channelID))"),
+            ("configurationURL", slack.configurationURL),
+        ])
     }
 
     private static func describe(_ batch: BatchSettings) -> String {

@@ -61,6 +61,9 @@ extension RelayConfiguration {
     /// Every key the relay takes, in the order of SPEC §1 and `Config/auditrelay.yaml`.
     public static let keys: [ConfigurationKey] = [
         .init("server.listen", .string, example: "0.0.0.0:9000", "host:port of the HTTP API (ingest, admin, health)"),
+        .init(
+            "server.publicURL", .string, example: "https://relay.example.com",
+            "how others reach this relay (the Slack redirect URL's base)"),
         .init("server.headerTimeout", .string, example: "5s", "a request head not in by then closes the connection"),
         .init("server.idleTimeout", .string, example: "2m", "a kept-alive connection unused this long is closed"),
         .init(
@@ -100,6 +103,25 @@ extension RelayConfiguration {
         .init("log.format", .string, example: "json", "text, or json: one object per line on stderr"),
         .init("web.sessionTTL", .string, example: "8h", "a page session ends this long after sign-in"),
         .init("web.idleTimeout", .string, example: "15m", "a page session ends after this long unused"),
+        .init(
+            "slack.clientID", .string, example: "1234567890.0987654321",
+            "the Slack app's client id (enables Install using OAuth)"),
+        .init(
+            "slack.clientSecret", .string, example: "0123456789abcdef", "the Slack app's client secret (never logged)"),
+        .init(
+            "slack.redirectURL", .string, example: "https://relay.example.com/ui/slack/callback",
+            "where Slack sends people back (default: server.publicURL + /ui/slack/callback)"),
+        .init(
+            "slack.authorizeURL", .string, example: "https://slack.example.com/oauth/v2/authorize",
+            "Slack's authorize page"),
+        .init("slack.apiURL", .string, example: "https://slack.example.com/api/", "Slack's Web API (oauth.v2.access)"),
+        .init(
+            "slack.webhookHosts", .list, example: "hooks.slack.com,hooks.slack-gov.com",
+            "hosts a Slack webhook URL may have"),
+        .init(
+            "slack.defaultEvents", .list, example: "[user.*, repo.deleted]",
+            "events a newly installed Slack webhook receives"),
+        .init("slack.stateTTL", .string, example: "5m", "how long an install's state is valid"),
     ]
 
     /// The names of the keys directly under `section` (`""` for the top level), in table order.

@@ -17,6 +17,13 @@ public struct EventTypePattern: Sendable, Hashable, Codable, CustomStringConvert
 
     private let kind: Kind
 
+    /// `*`: every event type.
+    public static let everything = EventTypePattern(kind: .everything)
+
+    private init(kind: Kind) {
+        self.kind = kind
+    }
+
     /// The pattern as written.
     public var description: String {
         switch kind {

@@ -17,6 +17,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
     public var webhooks: [WebhookSpec] = []
     public var log = Log()
     public var web = Web()
+    public var slack = Slack()
 
     public init() {}
 
@@ -24,6 +25,9 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
     public struct Server: Sendable, Equatable, Decodable {
         /// `host:port` the HTTP API listens on.
         public var listen = "127.0.0.1:8080"
+        /// How others reach this relay (`https://relay.example.com`): the base of the Slack
+        /// redirect URL and of inbound sources' URLs.
+        public var publicURL: String?
         /// How long a request's head may take to arrive (``ConnectionDeadline``).
         public var headerTimeout = RelayDuration.seconds(10)
         /// How long a kept-alive connection may wait for its next request.
@@ -34,6 +38,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         public init(from decoder: any Decoder) throws {
             let reader = try ConfigReader(decoder, section: "server")
             listen = try reader.value("listen", default: listen)
+            publicURL = try reader.optional("publicURL")
             headerTimeout = try reader.value("headerTimeout", default: headerTimeout)
             idleTimeout = try reader.value("idleTimeout", default: idleTimeout)
             tls = try reader.value("tls", default: tls)
@@ -241,6 +246,11 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         webhooks = try reader.value("webhooks", default: webhooks)
         log = try reader.value("log", default: log)
         web = try reader.value("web", default: web)
+        slack = try reader.value("slack", default: slack)
+        if slack.isEnabled && slack.callbackURL(publicURL: server.publicURL) == nil {
+            throw reader.invalid(
+                "slack", "slack.clientID needs slack.redirectURL or server.publicURL (where Slack sends people back)")
+        }
     }
 }
 
@@ -257,7 +267,7 @@ public struct EventTypeInfo: Sendable, Equatable, Codable {
 
 /// Reads one section of the configuration: keys not in ``RelayConfiguration/keys`` refused,
 /// missing keys defaulted.
-private struct ConfigReader {
+struct ConfigReader {
     private let container: KeyedDecodingContainer<AnyCodingKey>
 
     init(_ decoder: any Decoder, section: String) throws {

@@ -18,8 +18,8 @@ public struct WebSession: Sendable, Equatable {
 
     /// A new session for the admin token `token`, signed in at `now`.
     public init(token: String, now: Int64) {
-        id = Self.randomText()
-        formToken = Self.randomText()
+        id = RandomText.make()
+        formToken = RandomText.make()
         tokenFingerprint = String(Hex.encode(SHA256.hash(data: Data(token.utf8))).prefix(12))
         createdAt = now
         lastUsedAt = now
@@ -42,13 +42,6 @@ public struct WebSession: Sendable, Equatable {
         let given = Array(presented.utf8)
         guard expected.count == given.count else { return false }
         return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
-    private static func randomText() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 }
 

@@ -58,6 +58,8 @@ public struct Webhook: Sendable, Equatable {
     public var auth: OAuth2ClientCredentials?
     /// The TLS client certificate presented to the destination (custom webhooks only).
     public var clientCertificate: ClientCertificate?
+    /// Slack webhooks installed through OAuth: where they post (read-only).
+    public var slack: SlackInstallation?
     /// Unix milliseconds.
     public var createdAt: Int64
     /// Unix milliseconds.
@@ -69,7 +71,8 @@ public struct Webhook: Sendable, Equatable {
         headers: [String: String] = [:], state: WebhookState = .active, stateReason: String? = nil,
         allowPrivateNetwork: Bool = false, hubSignature: Bool = false, splunk: SplunkFields? = nil,
         batch: BatchSettings? = nil, auth: OAuth2ClientCredentials? = nil,
-        clientCertificate: ClientCertificate? = nil, createdAt: Int64, updatedAt: Int64
+        clientCertificate: ClientCertificate? = nil, slack: SlackInstallation? = nil, createdAt: Int64,
+        updatedAt: Int64
     ) {
         self.id = id
         self.name = name
@@ -88,6 +91,7 @@ public struct Webhook: Sendable, Equatable {
         self.batch = batch
         self.auth = auth
         self.clientCertificate = clientCertificate
+        self.slack = slack
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -29,6 +29,8 @@ public struct WebhookResource: Codable, Sendable, Equatable {
     @Omissible public var auth: OAuth2ClientCredentials??
     /// Custom webhooks only.
     @Omissible public var clientCertificate: ClientCertificateResource??
+    /// Slack webhooks only; `null` unless installed through OAuth. Read-only.
+    @Omissible public var slack: SlackInstallation??
     public var createdAt: String
     public var updatedAt: String
     public var health: WebhookHealthResource
@@ -61,6 +63,7 @@ public struct WebhookResource: Codable, Sendable, Equatable {
                     return masked
                 }) : nil
         clientCertificate = custom ? .some(webhook.clientCertificate.map(ClientCertificateResource.init)) : nil
+        slack = custom ? nil : .some(webhook.slack)
         createdAt = RFC3339.format(millis: webhook.createdAt)
         updatedAt = RFC3339.format(millis: webhook.updatedAt)
         self.health = health

@@ -191,6 +191,7 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
     private func remade(as webhook: Webhook) -> Webhook {
         var updated = makeWebhook(id: webhook.id, now: webhook.updatedAt)
         updated.createdAt = webhook.createdAt
+        updated.slack = kind == .slack ? webhook.slack : nil
         return updated
     }
 }

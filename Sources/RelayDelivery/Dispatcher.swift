@@ -47,6 +47,13 @@ public final class Dispatcher: Service {
         await WebhookTester.send(to: webhook, sender: sender, schedule: settings.schedule)
     }
 
+    /// Sends one request that is not a delivery (Slack's OAuth exchange) through the delivery
+    /// transport: its trust roots, time-outs and egress rules, no redirects followed; the first
+    /// `bodyLimit` bytes of the answer are read.
+    public func send(_ request: OutboundRequest, bodyLimit: Int) async -> AttemptResponse {
+        await transport.send(request, bodyLimit: bodyLimit).response
+    }
+
     /// Whether ``run()`` is delivering (for readiness).
     public var isRunning: Bool { running.withLock { $0 } }
 

@@ -115,11 +115,36 @@ struct AdminContext: Sendable {
     /// Creates the webhook a create request describes (``WebhookInput``'s rules); a bad member
     /// or a taken name is a `422` naming it, and nothing is stored.
     func create(from json: [String: JSONValue]) async throws -> Webhook {
-        let spec = try WebhookInput.create(from: json)
-        let now = WallClock.nowMillis()
-        let webhook = spec.makeWebhookForAPI(id: Identifier.make(prefix: "wh_", millis: now), now: now)
+        let webhook = try Self.webhook(from: json)
         try await create(webhook)
         return webhook
+    }
+
+    /// Creates the Slack webhook an OAuth install gave (SPEC §11): named `#channel (team)`, or
+    /// with ` 2`, ` 3`, … when that is taken, receiving `events`, with the install's metadata.
+    /// The URL goes through the same rules as a create request's.
+    func installSlack(_ installed: SlackOAuth.Installed, events: [EventTypePattern]) async throws -> Webhook {
+        for attempt in 1...100 {
+            var webhook = try Self.webhook(from: [
+                "kind": .string(WebhookKind.slack.rawValue), "url": .string(installed.url),
+                "name": .string(installed.installation.webhookName(attempt: attempt)),
+                "events": .array(events.map { .string($0.description) }),
+            ])
+            webhook.slack = installed.installation
+            do {
+                try await store.createWebhook(webhook)
+                return webhook
+            } catch StoreError.nameTaken {
+                continue
+            }
+        }
+        throw Self.nameTaken(installed.installation.webhookName())
+    }
+
+    private static func webhook(from json: [String: JSONValue]) throws -> Webhook {
+        let spec = try WebhookInput.create(from: json)
+        let now = WallClock.nowMillis()
+        return spec.makeWebhookForAPI(id: Identifier.make(prefix: "wh_", millis: now), now: now)
     }
 
     /// Creates `webhook`, turning a taken name into a `422` on `name`.

@@ -98,6 +98,20 @@ public struct AdminOperations: Sendable {
         try await admin.delete(id: id)
     }
 
+    /// Sends Slack's `oauth.v2.access` exchange through the delivery transport (its trust roots,
+    /// time-outs and egress rules; no redirects) and returns the answer (its first 64 KiB).
+    public func exchange(_ request: OutboundRequest) async -> AttemptResponse {
+        await admin.dispatcher.send(request, bodyLimit: 65_536)
+    }
+
+    /// Creates the Slack webhook an OAuth install gave: `#channel (team)` (` 2`, ` 3`, … when
+    /// taken), receiving `events`, with its read-only `slack` metadata.
+    public func installSlackWebhook(_ installed: SlackOAuth.Installed, events: [EventTypePattern]) async throws
+        -> WebhookResource
+    {
+        try await admin.resource(try await admin.installSlack(installed, events: events))
+    }
+
     /// The event-type catalogue (`GET /v1/event-types`).
     public func eventTypes() async throws -> [EventTypeResource] {
         try await admin.eventTypes()

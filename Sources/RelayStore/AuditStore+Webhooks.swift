@@ -111,6 +111,7 @@ extension AuditStore {
             }.databaseValue,
             "client_certificate": webhook.clientCertificate?.certificatePEM.databaseValue ?? .null,
             "client_key_sealed": try webhook.clientCertificate.map { try sealer.seal($0.keyPEM) }.databaseValue,
+            "slack": try json(webhook.slack),
             "created_at": webhook.createdAt.databaseValue,
             "updated_at": webhook.updatedAt.databaseValue,
         ]
@@ -137,6 +138,9 @@ extension AuditStore {
             },
             clientCertificate: try clientCertificate(
                 certificatePEM: row["client_certificate"], sealedKey: row["client_key_sealed"]),
+            slack: try (row["slack"] as String?).map {
+                try decoder.decode(SlackInstallation.self, from: Data($0.utf8))
+            },
             createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 

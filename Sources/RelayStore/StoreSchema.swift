@@ -152,6 +152,10 @@ enum StoreSchema {
                     ALTER TABLE messages DROP COLUMN leased;
                     """)
         }
+        migrator.registerMigration("9-slack-installations") { db in
+            // What "Install using OAuth" learned about a Slack webhook (JSON), read-only.
+            try db.execute(sql: "ALTER TABLE webhooks ADD COLUMN slack TEXT")
+        }
         return migrator
     }
 }

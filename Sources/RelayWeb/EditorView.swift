@@ -74,6 +74,8 @@ struct EditorView {
     let frame: PageFrame
     let id: String
     let isCustom: Bool
+    /// Where a Slack webhook installed through OAuth posts.
+    let slack: SlackInstallation?
     let version: String
     let name: String
     let url: String
@@ -117,6 +119,7 @@ struct EditorView {
         self.frame = frame
         id = stored.id
         isCustom = stored.kind == .custom
+        slack = stored.slack ?? nil
         version = draft.version
         name = draft.name
         url = draft.url

@@ -7,6 +7,7 @@ import Synchronization
 final class PageSessions: Sendable {
     private let sessions = Mutex<[String: WebSession]>([:])
     private let throttle = Mutex(SignInThrottle())
+    private let installStates = Mutex(OAuthStates())
     let ttl: Int64
     let idleTimeout: Int64
 
@@ -54,6 +55,16 @@ final class PageSessions: Sendable {
     /// stream does not keep a session from going idle).
     func isLive(_ id: String, now: Int64) -> Bool {
         sessions.withLock { $0[id]?.isLive(now: now, ttl: ttl, idleTimeout: idleTimeout) ?? false }
+    }
+
+    /// A new `state` for an OAuth install started by session `id`, valid for `ttl` milliseconds.
+    func issueInstallState(for id: String, now: Int64, ttl: Int64) -> String {
+        installStates.withLock { $0.issue(session: id, now: now, ttl: ttl) }
+    }
+
+    /// Accepts an install's `state` for session `id` once; `nil` when accepted, else why not.
+    func redeemInstallState(_ state: String?, for id: String, now: Int64) -> OAuthStates.Refusal? {
+        installStates.withLock { $0.redeem(state, session: id, now: now) }
     }
 
     /// Leaves a message for the session's next page.

@@ -11,7 +11,7 @@ struct PageTemplates: Sendable {
             throw PageError("the page's templates are missing from the build")
         }
         var templates: [String: MustacheTemplate] = [:]
-        for name in ["head", "foot", "signin", "webhooks", "deliveries", "editor", "sources"] {
+        for name in ["head", "foot", "signin", "webhooks", "deliveries", "editor", "sources", "slack-return"] {
             let text = try String(
                 contentsOf: directory.appendingPathComponent("\(name).mustache"), encoding: .utf8)
             templates[name] = try MustacheTemplate(string: text)

@@ -64,9 +64,12 @@ struct WebhooksView {
     let rows: [WebhookRow]
     let hasRows: Bool
     let form: CustomWebhookForm
+    /// Whether "Install using OAuth" is offered (`slack.clientID` is set).
+    let slackEnabled: Bool
 
-    init(frame: PageFrame, rows: [WebhookRow], form: CustomWebhookForm) {
+    init(frame: PageFrame, rows: [WebhookRow], form: CustomWebhookForm, slackEnabled: Bool) {
         self.frame = frame
+        self.slackEnabled = slackEnabled
         self.rows = rows
         hasRows = !rows.isEmpty
         self.form = form
@@ -106,4 +109,11 @@ struct DeliveriesView {
         self.eventType = eventType
         self.health = health
     }
+}
+
+/// The page Slack's redirect lands on: it moves on to `next` from this origin (a meta refresh, no
+/// script), so the session cookie comes along.
+struct SlackReturnView {
+    let frame = PageFrame(title: "Installing Slack")
+    let next: String
 }

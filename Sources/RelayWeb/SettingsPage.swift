@@ -48,6 +48,7 @@ public struct SettingsPage: RouteModule {
         }
         formPost(page, "webhooks") { form, session, _ in try await createWebhook(form, session, admin: admin) }
         registerEditor(on: page, admin: admin)
+        registerSlack(on: page, admin: admin)
         page.get("deliveries") { request, _ in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             return try await deliveriesPage(request, session, admin: admin)
@@ -135,7 +136,9 @@ public struct SettingsPage: RouteModule {
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let rows = try await admin.webhooks().map(WebhookRow.init)
-        let view = WebhooksView(frame: frame("Webhooks", .webhooks, session), rows: rows, form: form)
+        let view = WebhooksView(
+            frame: frame("Webhooks", .webhooks, session), rows: rows, form: form,
+            slackEnabled: admin.configuration.slack.isEnabled)
         return html(templates.render("webhooks", view), status: status)
     }
 

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from selenium import webdriver
@@ -97,10 +98,58 @@ class Receiver:
         self.server.shutdown()
 
 
+class SlackStandIn(Receiver):
+    """Slack as the relay sees it during "Install using OAuth": the authorize page approves at
+    once (back to the redirect URI with a code and the state), `oauth.v2.access` answers for
+    `#general` of Acme with an incoming-webhook URL on this server, whose posts are recorded."""
+
+    def __init__(self):
+        super().__init__()
+        self.authorizations = []
+        self.exchanges = []
+        stand_in = self
+        handler = self.server.RequestHandlerClass
+        post = handler.do_POST
+
+        def do_GET(request):
+            url = urllib.parse.urlsplit(request.path)
+            query = dict(urllib.parse.parse_qsl(url.query))
+            with stand_in.lock:
+                stand_in.authorizations.append(query)
+                code = f"approved-{len(stand_in.authorizations)}"
+            back = query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"]})
+            request.send_response(302)
+            request.send_header("Location", back)
+            request.send_header("Content-Length", "0")
+            request.end_headers()
+
+        def do_POST(request):
+            if request.path != "/api/oauth.v2.access":
+                return post(request)
+            body = request.rfile.read(int(request.headers.get("Content-Length", "0")))
+            with stand_in.lock:
+                stand_in.exchanges.append({"authorization": request.headers["Authorization"],
+                                           "form": dict(urllib.parse.parse_qsl(body.decode()))})
+            answer = json.dumps({
+                "ok": True, "access_token": "xoxb-not-kept", "team": {"id": "T0ACME", "name": "Acme"},
+                "incoming_webhook": {"channel": "#general", "channel_id": "C0GENERAL",
+                                     "configuration_url": "https://acme.slack.com/services/B0GENERAL",
+                                     "url": stand_in.url("/services/T0ACME/B0GENERAL/hook-secret")}}).encode()
+            request.send_response(200)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(answer)))
+            request.end_headers()
+            request.wfile.write(answer)
+
+        handler.do_GET = do_GET
+        handler.do_POST = do_POST
+
+
 class Relay:
     """`auditrelay serve` with a configuration of its own in a temporary directory."""
 
-    def __init__(self, tls=False):
+    def __init__(self, tls=False, extra=None):
+        """`extra`: more configuration sections, e.g. {"slack": {...}}."""
         self.tls = tls
         binary = os.environ.get("AUDITRELAY_BINARY", os.path.join(ROOT, ".build", "debug", "auditrelay"))
         if not os.access(binary, os.X_OK):
@@ -120,6 +169,7 @@ class Relay:
             "eventTypes": CATALOGUE,
             "log": {"level": "warning"},
         }
+        config.update(extra(self) if callable(extra) else (extra or {}))
         if tls:
             config["server"]["tls"] = {
                 "certificateFile": os.path.join(FIXTURES, "localhost.pem"),

@@ -8,8 +8,8 @@ import re
 import unittest
 import urllib.parse
 
-from harness import (ADMIN_TOKEN, SCREENSHOTS, Receiver, Relay, chromium, eventually,
-                     standard_signatures)
+from harness import (ADMIN_TOKEN, INGEST_TOKEN, SCREENSHOTS, Receiver, Relay, SlackStandIn, chromium,
+                     eventually, standard_signatures)
 from page import By, Keys, Page
 
 
@@ -387,6 +387,54 @@ class SettingsPageOverHTTPSTests(unittest.TestCase):
         finally:
             driver.quit()
             relay.stop()
+
+
+class SlackInstallTests(unittest.TestCase):
+    """"Install using OAuth" (SPEC §11) with a stand-in for Slack on 127.0.0.1."""
+
+    def test_install_using_oauth_adds_a_named_webhook_that_posts_to_the_channel(self):
+        slack = SlackStandIn()
+        relay = Relay(extra=lambda relay: {"slack": {
+            "clientID": "1111.2222", "clientSecret": "slack-client-secret-value",
+            "redirectURL": f"{relay.base}/ui/slack/callback",
+            "authorizeURL": slack.url("/oauth/v2/authorize"), "apiURL": slack.url("/api/"),
+            "webhookHosts": ["localhost"], "defaultEvents": ["user.*"]}})
+        driver = chromium(trust_any_certificate=True)
+        try:
+            page = Page(driver, relay)
+            page.sign_in()
+            page.press("Install using OAuth")
+            self.assertIn("installed", page.notice())
+            self.assertEqual(driver.find_element(By.TAG_NAME, "h1").text, "#general (Acme)")
+            self.assertIn("Manage in Slack", page.text())
+            [authorization] = slack.authorizations
+            self.assertEqual((authorization["client_id"], authorization["scope"]), ("1111.2222", "incoming-webhook"))
+            [exchange] = slack.exchanges
+            self.assertEqual(exchange["form"], {"code": "approved-1", "redirect_uri": f"{relay.base}/ui/slack/callback"})
+            self.assertTrue(exchange["authorization"].startswith("Basic "))
+
+            page.open("/ui/")
+            self.assertIsNotNone(page.row("#general (Acme)"))
+            webhook = relay.webhook_named("#general (Acme)")
+            self.assertEqual((webhook["kind"], webhook["events"]), ("slack", ["user.*"]))
+            self.assertNotIn("hook-secret", webhook["url"])
+
+            event_id = relay.send_event("user.login")
+            [message] = eventually(lambda: slack.received("/services/T0ACME/B0GENERAL/hook-secret"),
+                                   message="the event reaches the channel's webhook")
+            self.assertIn(event_id, message["body"].decode())
+            self.assertIn("blocks", json.loads(message["body"]))
+
+            page.press("Install using OAuth")
+            page.open("/ui/")
+            self.assertIsNotNone(page.row("#general (Acme) 2"), "a second install of the channel gets a number")
+            log = open(relay.log.name).read()
+            for secret in ["slack-client-secret-value", "approved-1", "hook-secret"]:
+                self.assertNotIn(secret, log)
+        finally:
+            driver.quit()
+            relay.stop()
+            slack.stop()
 
 
 if __name__ == "__main__":

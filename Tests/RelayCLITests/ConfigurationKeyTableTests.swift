@@ -11,18 +11,30 @@ import Yams
 @Suite struct ConfigurationKeyTableTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..")
 
-    /// Keys that are only set together with another.
+    /// Keys that are only set together with others.
     static let partners = [
-        "server.tls.certificateFile": "server.tls.keyFile", "server.tls.keyFile": "server.tls.certificateFile",
+        "server.tls.certificateFile": ["server.tls.keyFile"], "server.tls.keyFile": ["server.tls.certificateFile"],
+        "slack.clientID": ["slack.clientSecret", "slack.redirectURL"],
     ]
 
-    /// `key`'s example, and its partner's when it has one, as environment variables.
+    static func partnerKeys(of key: ConfigurationKey) -> [ConfigurationKey] {
+        (partners[key.path] ?? []).compactMap { path in RelayConfiguration.keys.first { $0.path == path } }
+    }
+
+    /// `key`'s example, and its partners' when it has some, as environment variables.
     static func environment(for key: ConfigurationKey) throws -> [String: String] {
         var environment = [key.environmentName: key.example]
-        if let partner = partners[key.path].flatMap({ path in RelayConfiguration.keys.first { $0.path == path } }) {
-            environment[partner.environmentName] = partner.example
-        }
+        for partner in partnerKeys(of: key) { environment[partner.environmentName] = partner.example }
         return environment
+    }
+
+    /// `key` as a line of YAML at its depth (string values quoted, as an id like `1234.5678` must be).
+    static func yamlLine(_ key: ConfigurationKey) -> String {
+        let value =
+            key.kind == .list && !key.example.hasPrefix("[")
+            ? "[\(key.example)]" : key.kind == .string ? "\"\(key.example)\"" : key.example
+        let parts = key.path.split(separator: ".")
+        return String(repeating: "  ", count: parts.count - 1) + (parts.last.map(String.init) ?? "") + ": \(value)"
     }
 
     @Test(arguments: RelayConfiguration.keys.map(\.path))
@@ -35,16 +47,11 @@ import Yams
     @Test(arguments: RelayConfiguration.keys.map(\.path))
     func eachKeyIsReadFromTheFile(path: String) throws {
         let key = try #require(RelayConfiguration.keys.first { $0.path == path })
-        let value =
-            key.kind == .list && !key.example.hasPrefix("[")
-            ? "[\(key.example)]" : key.example.contains(":") && key.kind == .string ? "\"\(key.example)\"" : key.example
         let parts = key.path.split(separator: ".")
-        var yaml = parts.enumerated().map { depth, part in
-            String(repeating: "  ", count: depth) + part + ":" + (depth == parts.count - 1 ? " \(value)" : "")
+        var yaml = parts.dropLast().enumerated().map { depth, part in
+            String(repeating: "  ", count: depth) + part + ":"
         }.joined(separator: "\n")
-        if let partner = Self.partners[key.path], let name = partner.split(separator: ".").last {
-            yaml += "\n" + String(repeating: "  ", count: parts.count - 1) + name + ": /partner.pem"
-        }
+        for line in [key] + Self.partnerKeys(of: key) { yaml += (yaml.isEmpty ? "" : "\n") + Self.yamlLine(line) }
         #expect(try load(yaml: yaml) != RelayConfiguration(), "\(yaml) changed nothing")
     }
 

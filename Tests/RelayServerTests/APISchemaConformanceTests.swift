@@ -198,6 +198,12 @@ private struct SampleWebhooks {
             name: "slack", kind: .slack, url: "https://hooks.slack.com/services/T0001/B0002/abcdefghijklmnop",
             events: events
         ).makeWebhookForAPI(id: "wh_slack", now: 1_764_000_000_000)
+        var installed = slack
+        installed.id = "wh_installed"
+        installed.name = "#general (Acme)"
+        installed.slack = SlackInstallation(
+            teamID: "T0001", teamName: "Acme", channel: "#general", channelID: "C0001",
+            configurationURL: "https://acme.slack.com/services/B0002")
         let busy = WebhookHealthResource(
             queueDepth: 3, oldestPendingAt: 1_764_000_000_000, lastSuccessAt: 1_764_000_000_000,
             lastFailureAt: 1_764_000_001_000, lastFailureReason: "HTTP 401", consecutiveFailures: 2)
@@ -206,7 +212,7 @@ private struct SampleWebhooks {
             consecutiveFailures: 0)
         all = [
             WebhookResource(full, health: busy), WebhookResource(plain, health: fresh),
-            WebhookResource(slack, health: fresh),
+            WebhookResource(slack, health: fresh), WebhookResource(installed, health: fresh),
         ]
         var request = WebhookRequest(
             name: "SIEM", kind: .custom, url: "https://siem.example.com/in", events: ["repo.*"])

@@ -61,8 +61,11 @@ import Testing
         }
     }
 
+    /// The application with the page, its configuration changed by `configure`, logging at trace
+    /// level into `logs` when given.
     static func withPage(
-        webhooks: [WebhookSpec] = [], _ body: @Sendable (Browser, AdminProbe) async throws -> Void
+        webhooks: [WebhookSpec] = [], configure: (inout RelayConfiguration) -> Void = { _ in }, logs: LogCapture? = nil,
+        _ body: @Sendable (Browser, AdminProbe) async throws -> Void
     ) async throws {
         var configuration = RelayConfiguration()
         configuration.webhooks = webhooks
@@ -72,8 +75,9 @@ import Testing
         configuration.store.path = try TestFixtures.temporaryDirectory().appendingPathComponent("relay.sqlite").path
         configuration.auth.adminTokens = [adminToken]
         configuration.auth.ingestTokens = ["ingest"]
-        var logger = Logger(label: "page-test")
-        logger.logLevel = .error
+        configure(&configuration)
+        var logger = logs?.logger() ?? Logger(label: "page-test")
+        if logs == nil { logger.logLevel = .error }
         let app = try await buildApplication(
             configuration: configuration,
             options: ApplicationOptions(modules: [try SettingsPage(configuration: configuration)]), logger: logger)
