@@ -148,8 +148,14 @@ import Testing
             _ = try await Self.callback(browser, "code=code-456&state=\(second)")
             #expect(try await admin.webhooks().map(\.name).sorted() == ["#general (Acme)", "#general (Acme) 2"])
 
+            let deliveries = try await browser.client.executeRequest(
+                uri: "/v1/deliveries", method: .get,
+                headers: [.authorization: "Bearer \(SettingsPageTests.adminToken)"], body: nil)
+            let deliveryLog = String(buffer: deliveries.body)
+            #expect(deliveryLog.contains("user.login"))
             for secret in [Self.clientSecret, "code-123", "code-456", "hook-secret-path", "xoxb-not-kept"] {
                 #expect(!logs.text.contains(secret), "\(secret) is not logged")
+                #expect(!deliveryLog.contains(secret), "\(secret) is not in the delivery log")
             }
         }
     }
