@@ -25,9 +25,13 @@ public struct OAuthStates: Sendable {
 
     public init() {}
 
-    /// A new state for `session`, valid for `ttl` milliseconds. Expired states are forgotten.
+    /// How long an expired or used state is remembered, to say so rather than "unknown".
+    public static let remembered: Int64 = 3_600_000
+
+    /// A new state for `session`, valid for `ttl` milliseconds. States expired for more than
+    /// ``remembered`` are forgotten.
     public mutating func issue(session: String, now: Int64, ttl: Int64) -> String {
-        entries = entries.filter { $0.value.expiresAt > now }
+        entries = entries.filter { $0.value.expiresAt + Self.remembered > now }
         let state = RandomText.make()
         entries[state] = Entry(session: session, expiresAt: now + ttl)
         return state

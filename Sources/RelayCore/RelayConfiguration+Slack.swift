@@ -1,6 +1,12 @@
 import Foundation
 
 extension RelayConfiguration {
+    /// Slack's `redirect_uri` when "Install using OAuth" is offered (`slack.clientID` set; loading
+    /// makes sure there is then a redirect URL), else `nil`.
+    public var slackRedirectURI: String? {
+        slack.isEnabled ? slack.callbackURL(publicURL: server.publicURL) : nil
+    }
+
     /// `slack:` — the Slack app behind "Install using OAuth" (SPEC §11).
     public struct Slack: Sendable, Equatable, Decodable {
         /// The app's client id; the page offers "Install using OAuth" only when it is set.
@@ -40,10 +46,11 @@ extension RelayConfiguration {
                 throw reader.invalid(
                     "clientSecret", "is required with slack.clientID (or set AUDITRELAY_SLACK_CLIENT_SECRET)")
             }
-            var urls = [("authorizeURL", authorizeURL), ("apiURL", apiURL)]
-            if let redirectURL { urls.append(("redirectURL", redirectURL)) }
-            for (key, url) in urls where URL(string: url)?.scheme == nil || URL(string: url)?.host == nil {
-                throw reader.invalid(key, "must be an absolute URL")
+            for (key, url) in [("authorizeURL", authorizeURL), ("apiURL", apiURL)] {
+                if let problem = DestinationURL.problem(url) { throw reader.invalid(key, problem) }
+            }
+            if let redirectURL, URL(string: redirectURL)?.scheme == nil || URL(string: redirectURL)?.host == nil {
+                throw reader.invalid("redirectURL", "must be an absolute URL")
             }
         }
 

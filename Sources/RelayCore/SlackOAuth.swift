@@ -96,11 +96,15 @@ public enum SlackOAuth {
         guard let team = answer.team, let hook = answer.incoming_webhook else {
             return .failure(.unreadableAnswer(status))
         }
-        guard let host = URL(string: hook.url)?.host?.lowercased() else { return .failure(.urlRefused("no host")) }
-        guard slack.webhookHosts.contains(where: { $0.lowercased() == host }) else {
-            return .failure(.hostNotAllowed(host))
+        let destination: DestinationURL
+        do {
+            destination = try DestinationURL(validating: hook.url)
+        } catch {
+            return .failure(.urlRefused(error.rawValue))
         }
-        if let problem = DestinationURL.problem(hook.url) { return .failure(.urlRefused(problem)) }
+        guard slack.webhookHosts.contains(where: { $0.lowercased() == destination.host.lowercased() }) else {
+            return .failure(.hostNotAllowed(destination.host))
+        }
         return .success(
             Installed(
                 url: hook.url,

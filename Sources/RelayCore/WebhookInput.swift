@@ -70,9 +70,9 @@ public enum WebhookInput {
         return merged
     }
 
-    /// A Slack webhook's default name. An incoming-webhook URL does not carry the channel or
-    /// workspace names (the Slack install flow, which does, is not part of this relay yet), so the
-    /// default is `slack (<workspace id>)` from the URL's `T…` segment.
+    /// The default name of a Slack webhook added by its URL. An incoming-webhook URL does not carry
+    /// the channel or workspace names (an OAuth install names it `#channel (workspace)` instead),
+    /// so the default is `slack (<workspace id>)` from the URL's `T…` segment.
     static func slackName(_ url: String) -> String {
         let segments = url.split(separator: "/")
         if let index = segments.firstIndex(of: "services"), index + 1 < segments.count {

@@ -14,9 +14,7 @@ public enum WebhookSecrets {
 
     /// A new random secret: `whsec_` + base64 of 32 random bytes.
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return "whsec_" + Data(bytes).base64EncodedString()
+        "whsec_" + Data(RandomText.bytes()).base64EncodedString()
     }
 
     /// Values shorter than this are masked completely, so the 3-character hint never is the value.

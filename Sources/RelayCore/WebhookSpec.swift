@@ -191,7 +191,8 @@ public struct WebhookSpec: Sendable, Equatable, Decodable {
     private func remade(as webhook: Webhook) -> Webhook {
         var updated = makeWebhook(id: webhook.id, now: webhook.updatedAt)
         updated.createdAt = webhook.createdAt
-        updated.slack = kind == .slack ? webhook.slack : nil
+        // The metadata describes where the installed URL posts; another URL makes it wrong.
+        updated.slack = kind == .slack && url == webhook.url ? webhook.slack : nil
         return updated
     }
 }

@@ -122,15 +122,18 @@ struct AdminContext: Sendable {
 
     /// Creates the Slack webhook an OAuth install gave (SPEC §11): named `#channel (team)`, or
     /// with ` 2`, ` 3`, … when that is taken, receiving `events`, with the install's metadata.
-    /// The URL goes through the same rules as a create request's.
+    /// The URL goes through the same rules as a create request's. With no `events` (an empty
+    /// `slack.defaultEvents`) it is created disabled, subscribed to `*`, until someone chooses.
     func installSlack(_ installed: SlackOAuth.Installed, events: [EventTypePattern]) async throws -> Webhook {
         for attempt in 1...100 {
             var webhook = try Self.webhook(from: [
                 "kind": .string(WebhookKind.slack.rawValue), "url": .string(installed.url),
                 "name": .string(installed.installation.webhookName(attempt: attempt)),
-                "events": .array(events.map { .string($0.description) }),
+                "events": .array((events.isEmpty ? [.everything] : events).map { .string($0.description) }),
+                "enabled": .bool(!events.isEmpty),
             ])
             webhook.slack = installed.installation
+            if events.isEmpty { webhook.stateReason = Self.awaitingEventsReason }
             do {
                 try await store.createWebhook(webhook)
                 return webhook
@@ -140,6 +143,9 @@ struct AdminContext: Sendable {
         }
         throw Self.nameTaken(installed.installation.webhookName())
     }
+
+    /// Why a Slack webhook installed without `slack.defaultEvents` is disabled.
+    static let awaitingEventsReason = "installed without slack.defaultEvents: choose its events, then resume it"
 
     private static func webhook(from json: [String: JSONValue]) throws -> Webhook {
         let spec = try WebhookInput.create(from: json)

@@ -39,17 +39,19 @@ public struct AdminOperations: Sendable {
         ).map(AttemptResource.init)
     }
 
-    /// New attempts from now on as Server-Sent Events (`GET /v1/deliveries/stream`), with the
-    /// same filters as ``deliveries(webhook:outcome:eventType:limit:)``, for as long as `isWanted`
-    /// says yes; each one's `data` is what `encode` makes of it.
+    /// New attempts as Server-Sent Events (`GET /v1/deliveries/stream`), with the same filters
+    /// as ``deliveries(webhook:outcome:eventType:limit:)``, from now on or, for a reconnecting
+    /// client, after its `Last-Event-ID`; for as long as `isWanted` says yes. Each one's `data`
+    /// is what `encode` makes of it.
     public func deliveryStream(
-        webhook: String?, outcome: AttemptOutcome?, eventType: String?, while isWanted: @escaping @Sendable () -> Bool,
-        encode: @escaping @Sendable (AttemptResource) throws -> Data
+        webhook: String?, outcome: AttemptOutcome?, eventType: String?, lastEventID: String?,
+        while isWanted: @escaping @Sendable () -> Bool, encode: @escaping @Sendable (AttemptResource) throws -> Data
     ) async throws -> Response {
         var stream = DeliveryStream(
             store: admin.store, query: Self.query(webhook: webhook, outcome: outcome, eventType: eventType, limit: 500))
         stream.isWanted = isWanted
-        return stream.response(after: try await admin.store.latestAttemptID(), encode: encode)
+        let latest = try await admin.store.latestAttemptID()
+        return stream.response(after: lastEventID.flatMap(AttemptResource.number) ?? latest, encode: encode)
     }
 
     private static func query(webhook: String?, outcome: AttemptOutcome?, eventType: String?, limit: Int)

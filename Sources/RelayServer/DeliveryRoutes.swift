@@ -57,7 +57,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
     }
 
     /// The filters common to the list and the stream.
-    static func query(_ parameters: Parameters) throws -> AttemptQuery {
+    private static func query(_ parameters: Parameters) throws -> AttemptQuery {
         var query = AttemptQuery()
         var errors: [FieldError] = []
         query.webhook = parameters["webhook"].map(String.init)

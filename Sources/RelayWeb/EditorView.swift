@@ -54,7 +54,6 @@ struct EditorView {
         let value: String
         let description: String?
         let checked: Bool
-        let index: Int
     }
 
     /// A secret as the editor lists it: masked; an added one also carries its value (hidden).
@@ -129,10 +128,10 @@ struct EditorView {
             + draft.events.filter { event in event != "*" && !catalogue.contains { $0.name == event } }.map {
                 ($0, nil as String?)
             } + catalogue.map { ($0.name, $0.description) }
-        events = listed.enumerated().map { index, entry in
+        events = listed.map { entry in
             EventOption(
                 value: entry.0, description: entry.1 ?? (entry.0.contains("*") ? "pattern" : nil),
-                checked: draft.events.contains(entry.0), index: index)
+                checked: draft.events.contains(entry.0))
         }
         newPattern = inputs.pattern
         formats = MessageFormat.allCases.map {

@@ -50,8 +50,10 @@ extension SettingsPage {
                 let result = try await admin.testWebhook(id: stored.id)
                 notice = "Test event (with the saved settings): \(Self.describe(result))"
             case .resume:
+                let unchangedSinceOpened = stored.updatedAt == draft.version
                 stored = try await admin.resumeWebhook(id: stored.id)
-                draft.version = stored.updatedAt
+                // Only the resume itself is taken in: a change made elsewhere still stops Save.
+                if unchangedSinceOpened { draft.version = stored.updatedAt }
                 draft.enabled = stored.enabled
                 notice = "Webhook “\(stored.name)” resumed."
             case .randomSecret:
@@ -84,6 +86,8 @@ extension SettingsPage {
             errors.add(error)
         } catch let problem as RelayProblem {
             errors = EditorErrors(problem.errors, general: problem.errors.isEmpty ? problem.detail : nil)
+        } catch {
+            errors = EditorErrors([], general: "the relay could not do that (see its log); nothing was saved")
         }
         return try await editorPage(
             session, stored: stored, draft: draft, admin: admin, inputs: inputs, errors: errors, notice: notice,

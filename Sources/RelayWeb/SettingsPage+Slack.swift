@@ -11,14 +11,7 @@ extension SettingsPage {
         page.get("slack/install") { request, _ in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             let configuration = admin.configuration
-            guard configuration.slack.isEnabled,
-                let callback = configuration.slack.callbackURL(publicURL: configuration.server.publicURL)
-            else {
-                sessions.setNotice(
-                    "“Install using OAuth” needs slack.clientID and slack.clientSecret in the configuration.",
-                    for: session.id)
-                return Self.redirect(to: "/ui/")
-            }
+            guard let callback = configuration.slackRedirectURI else { return notConfigured(session) }
             let state = sessions.issueInstallState(
                 for: session.id, now: WallClock.nowMillis(), ttl: configuration.slack.stateTTL.milliseconds)
             let authorize = SlackOAuth.authorizeURL(configuration.slack, redirectURI: callback, state: state)
@@ -33,12 +26,15 @@ extension SettingsPage {
         }
         page.get("slack/finish") { request, _ in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
-            switch await install(request.uri.queryParameters, session, admin: admin) {
+            guard let callback = admin.configuration.slackRedirectURI else { return notConfigured(session) }
+            switch await install(request.uri.queryParameters, session, callback: callback, admin: admin) {
             case .success(let webhook):
                 let channel = webhook.slack??.channel ?? webhook.name
-                sessions.setNotice(
-                    "Slack webhook “\(webhook.name)” installed: events go to \(channel). Choose its events here.",
-                    for: session.id)
+                let next =
+                    webhook.enabled
+                    ? "events go to \(channel). Choose its events here."
+                    : "it is disabled until you choose its events here and resume it."
+                sessions.setNotice("Slack webhook “\(webhook.name)” installed: \(next)", for: session.id)
                 return Self.redirect(to: "/ui/webhooks/\(webhook.id)")
             case .failure(let failure):
                 sessions.setNotice("Slack was not installed: \(failure.reason).", for: session.id)
@@ -47,14 +43,17 @@ extension SettingsPage {
         }
     }
 
+    private func notConfigured(_ session: WebSession) -> Response {
+        sessions.setNotice(
+            "“Install using OAuth” needs slack.clientID and slack.clientSecret in the configuration.", for: session.id)
+        return Self.redirect(to: "/ui/")
+    }
+
     /// The install's last step: the state, Slack's own error, the exchange, the webhook.
-    private func install(_ query: Parameters, _ session: WebSession, admin: AdminOperations) async -> Result<
-        WebhookResource, NotInstalled
-    > {
+    private func install(_ query: Parameters, _ session: WebSession, callback: String, admin: AdminOperations) async
+        -> Result<WebhookResource, NotInstalled>
+    {
         let configuration = admin.configuration
-        guard let callback = configuration.slack.callbackURL(publicURL: configuration.server.publicURL) else {
-            return .failure(NotInstalled("“Install using OAuth” is not configured"))
-        }
         let state = query["state"].map(String.init)
         if let refusal = sessions.redeemInstallState(state, for: session.id, now: WallClock.nowMillis()) {
             return .failure(NotInstalled(refusal.rawValue))
@@ -74,9 +73,9 @@ extension SettingsPage {
         switch installed {
         case .failure(let failure): return .failure(NotInstalled(failure.reason))
         case .success(let installed):
-            let events = configuration.slack.defaultEvents.isEmpty ? [.everything] : configuration.slack.defaultEvents
             do {
-                return .success(try await admin.installSlackWebhook(installed, events: events))
+                return .success(
+                    try await admin.installSlackWebhook(installed, events: configuration.slack.defaultEvents))
             } catch let problem as RelayProblem {
                 return .failure(NotInstalled("the webhook could not be created (\(problem.detail))"))
             } catch {

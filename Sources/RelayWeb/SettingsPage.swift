@@ -62,6 +62,7 @@ public struct SettingsPage: RouteModule {
             let filters = DeliveryFilters(request.uri.queryParameters)
             return try await admin.deliveryStream(
                 webhook: filters.webhook, outcome: filters.outcome, eventType: filters.eventType,
+                lastEventID: request.headers[HTTPField.Name("Last-Event-ID")!],
                 while: { sessions.isLive(session.id, now: WallClock.nowMillis()) }
             ) { attempt in try JSONEncoder().encode(DeliveryRow.rows(of: attempt)) }
         }
@@ -121,7 +122,7 @@ public struct SettingsPage: RouteModule {
         } catch let problem as RelayProblem {
             sessions.setNotice("\(refused): \(problem.detail).", for: session.id)
         } catch {
-            sessions.setNotice("\(refused): \(error).", for: session.id)
+            sessions.setNotice("\(refused): the relay could not do it (see its log).", for: session.id)
         }
     }
 

@@ -69,6 +69,32 @@ import Testing
         }
     }
 
+    @Test func resumingInTheEditorDoesNotLetSaveOverwriteAChangeMadeElsewhere() async throws {
+        var paused = Self.spec
+        paused.enabled = false
+        try await SettingsPageTests.withPage(webhooks: [paused]) { browser, admin in
+            var browser = browser
+            try await browser.signIn()
+            let opened = try #require(try await admin.webhooks().first)
+            try await Task.sleep(for: .milliseconds(2))  // a later updatedAt for the change below
+            let rename = try await browser.client.executeRequest(
+                uri: "/v1/webhooks/\(opened.id)", method: .patch,
+                headers: [.authorization: "Bearer \(SettingsPageTests.adminToken)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"name":"renamed elsewhere"}"#))
+            #expect(rename.status == .ok)
+            let resumed = try await browser.post(
+                "/ui/webhooks/\(opened.id)", pairs: Self.form(opened, [("enabled", "")], action: "resume"))
+            #expect(resumed.status == .ok)
+            let page = String(buffer: resumed.body)
+            let version = try #require(page.firstMatch(of: /name="version" value="([^"]+)"/).map { String($0.1) })
+            #expect(version == opened.updatedAt, "the draft still describes the webhook as it was opened")
+            let save = try await browser.post(
+                "/ui/webhooks/\(opened.id)", pairs: Self.form(opened, [("version", version)], action: "save"))
+            #expect(save.status == .conflict)
+            #expect(try await admin.webhooks().first?.name == "renamed elsewhere")
+        }
+    }
+
     @Test func editorPostsNeedTheFormTokenAndThePagesOwnOrigin() async throws {
         try await SettingsPageTests.withPage(webhooks: [Self.spec]) { browser, admin in
             var browser = browser

@@ -212,6 +212,21 @@ import Testing
         }
     }
 
+    @Test func withoutDefaultEventsTheInstalledWebhookWaitsDisabledForItsEvents() async throws {
+        try await Self.withSlack(
+            answer: { ReceiverReply(body: Self.approval(hookURL: $0.hookURL)) },
+            configure: { $0.slack.defaultEvents = [] }
+        ) { _, browser, admin in
+            let state = try await Self.start(browser)
+            _ = try await Self.callback(browser, "code=c&state=\(state)")
+            let webhook = try #require(try await admin.webhooks().first)
+            #expect(webhook.state == .disabled && webhook.events == ["*"])
+            #expect(webhook.stateReason?.contains("choose its events") == true)
+            let editor = String(buffer: try await browser.get("/ui/webhooks/\(webhook.id)").body)
+            #expect(editor.contains("disabled until you choose its events"))
+        }
+    }
+
     @Test func withoutAClientIDThePageSaysWhichKeysToSet() async throws {
         try await SettingsPageTests.withPage { browser, _ in
             var browser = browser
