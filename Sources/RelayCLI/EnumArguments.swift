@@ -8,3 +8,4 @@ extension WebhookKind: ExpressibleByArgument {}
 extension MessageFormat: ExpressibleByArgument {}
 extension AttemptOutcome: ExpressibleByArgument {}
 extension MessageStatus: ExpressibleByArgument {}
+extension InboundProvider: ExpressibleByArgument {}

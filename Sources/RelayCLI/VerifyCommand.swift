@@ -11,7 +11,12 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             auditrelay verify --secret S [--secret S2 …] --header 'X-Soteri-Signature: …' < body
             Standard Webhooks headers need webhook-id, webhook-timestamp and webhook-signature.
+            With --provider github|bitbucket|jira|gitlab|standard, a captured inbound request is
+            checked as an inbound source of that provider checks it (SPEC §12).
             """)
+
+    @Option(help: "Check as an inbound source of this provider: github, bitbucket, jira, gitlab or standard.")
+    var provider: InboundProvider?
 
     @Option(name: .customLong("secret"), help: "A candidate secret (repeat for several).")
     var secrets: [String] = []
@@ -32,9 +37,16 @@ struct VerifyCommand: ParsableCommand {
             throw CommandFailure("verify: --tolerance '\(tolerance)' is not a duration such as 5m")
         }
         let body = Array(FileHandle.standardInput.readDataToEndOfFile())
-        let results = SignatureVerifier.verify(
-            headers: fields, body: body, secrets: secrets, now: WallClock.nowMillis() / 1000,
-            toleranceSeconds: toleranceSeconds)
+        let now = WallClock.nowMillis() / 1000
+        let results =
+            provider.map {
+                [
+                    SignatureVerifier.verifyInbound(
+                        $0, headers: fields, body: body, secrets: secrets, now: now, toleranceSeconds: toleranceSeconds)
+                ]
+            }
+            ?? SignatureVerifier.verify(
+                headers: fields, body: body, secrets: secrets, now: now, toleranceSeconds: toleranceSeconds)
         guard !results.isEmpty else {
             throw CommandFailure("verify: no X-Soteri-Signature, webhook-signature or X-Hub-Signature-256 header given")
         }

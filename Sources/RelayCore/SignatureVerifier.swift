@@ -42,16 +42,36 @@ public enum SignatureVerifier {
                 standard(value, lowered: lowered, body: body, secrets: secrets, now: now, tolerance: toleranceSeconds))
         }
         if let value = lowered["x-hub-signature-256"] {
-            let signature = value.hasPrefix("sha256=") ? Hex.decode(String(value.dropFirst(7))).map { Data($0) } : nil
-            results.append(
-                match("X-Hub-Signature-256", signatures: signature.map { [$0] } ?? [], secrets: secrets) { secret in
-                    (SymmetricKey(data: Data(secret.utf8)), body)
-                })
+            results.append(hub("X-Hub-Signature-256", value, methods: ["sha256"], body: body, secrets: secrets))
         }
         return results
     }
 
-    private static func standard(
+    /// `<method>=<hex>` (`X-Hub-Signature-256`, and `X-Hub-Signature` as Bitbucket and Jira send
+    /// it): an HMAC of the body keyed with the secret's bytes; `method` must be one of `methods`.
+    static func hub(_ scheme: String, _ value: String, methods: Set<String>, body: [UInt8], secrets: [String])
+        -> Result
+    {
+        let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let signature = Hex.decode(parts[1]) else {
+            return Result(scheme: scheme, failure: "no signature could be read")
+        }
+        guard methods.contains(parts[0].lowercased()) else {
+            let allowed = methods.sorted().map { "\($0)=<hex>" }.joined(separator: " or ")
+            return Result(scheme: scheme, failure: "the method \(parts[0]) is not accepted: \(allowed)")
+        }
+        let key = { (secret: String) in (SymmetricKey(data: Data(secret.utf8)), body) }
+        return switch parts[0].lowercased() {
+        case "sha384":
+            match(scheme, signatures: [Data(signature)], secrets: secrets, hash: SHA384.self, keyAndMessage: key)
+        case "sha512":
+            match(scheme, signatures: [Data(signature)], secrets: secrets, hash: SHA512.self, keyAndMessage: key)
+        default: match(scheme, signatures: [Data(signature)], secrets: secrets, keyAndMessage: key)
+        }
+    }
+
+    /// Standard Webhooks: `webhook-signature` over `{webhook-id}.{webhook-timestamp}.{body}`.
+    static func standard(
         _ value: String, lowered: [String: String], body: [UInt8], secrets: [String], now: Int64, tolerance: Int64
     ) -> Result {
         let scheme = "webhook-signature"
@@ -73,14 +93,15 @@ public enum SignatureVerifier {
         }
     }
 
-    private static func match(
-        _ scheme: String, signatures: [Data], secrets: [String], keyAndMessage: (String) -> (SymmetricKey, [UInt8])
+    private static func match<H: HashFunction>(
+        _ scheme: String, signatures: [Data], secrets: [String], hash: H.Type = SHA256.self,
+        keyAndMessage: (String) -> (SymmetricKey, [UInt8])
     ) -> Result {
         guard !signatures.isEmpty else { return Result(scheme: scheme, failure: "no signature could be read") }
         for (index, secret) in secrets.enumerated() {
             let (key, message) = keyAndMessage(secret)
             for signature in signatures
-            where HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: key) {
+            where HMAC<H>.isValidAuthenticationCode(signature, authenticating: message, using: key) {
                 return Result(scheme: scheme, matchedSecret: index)
             }
         }

@@ -38,10 +38,7 @@ public struct WebSession: Sendable, Equatable {
 
     /// Whether `presented` is this session's form token, compared in constant time.
     public func acceptsFormToken(_ presented: String) -> Bool {
-        let expected = Array(formToken.utf8)
-        let given = Array(presented.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        ConstantTime.equal(formToken.utf8, presented.utf8)
     }
 }
 

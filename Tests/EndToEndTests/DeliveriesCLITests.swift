@@ -318,11 +318,12 @@ struct ProcessOutput {
     var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 }
 
-/// Runs `executable` to its end (at most `timeout`) and returns what it printed.
-func runProcess(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(20)) async throws
-    -> ProcessOutput
-{
-    let process = try RunningProcess(executable, arguments)
+/// Runs `executable` to its end (at most `timeout`), with `input` on its stdin, and returns what
+/// it printed.
+func runProcess(
+    _ executable: String, _ arguments: [String], input: [UInt8]? = nil, timeout: Duration = .seconds(20)
+) async throws -> ProcessOutput {
+    let process = try RunningProcess(executable, arguments, input: input)
     defer { process.stop() }
     let exited = await process.waitForExit(timeout: timeout)
     try #require(exited, "\(arguments) did not finish within \(timeout)")
@@ -335,8 +336,10 @@ final class RunningProcess: Sendable {
     private let stdoutFile: URL
     private let stderrFile: URL
 
-    init(_ executable: String, _ arguments: [String]) throws {
+    init(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws {
         let directory = try TestFixtures.temporaryDirectory()
+        let stdinFile = directory.appendingPathComponent("stdin")
+        _ = FileManager.default.createFile(atPath: stdinFile.path, contents: Data(input ?? []))
         stdoutFile = directory.appendingPathComponent("stdout")
         stderrFile = directory.appendingPathComponent("stderr")
         _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
@@ -348,7 +351,7 @@ final class RunningProcess: Sendable {
         environment["AUDITRELAY_ADMIN_TOKEN"] = nil
         environment["AUDITRELAY_SERVER"] = nil
         process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = try FileHandle(forReadingFrom: stdinFile)
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
