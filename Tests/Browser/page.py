@@ -3,7 +3,7 @@ name, never by CSS classes or ids."""
 
 import time
 
-from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -81,10 +81,12 @@ class Page:
 
     @staticmethod
     def _is_stale(element):
+        """Whether `element` is gone with its page. Mid-navigation Chromium may answer with an
+        inspector error ("Node … does not belong to the document") rather than a stale reference."""
         try:
             element.is_enabled()
             return False
-        except StaleElementReferenceException:
+        except WebDriverException:
             return True
 
     def press_and_confirm(self, name, accept=True):
