@@ -1,4 +1,5 @@
 import GRDB
+import RelayCore
 
 /// The store's tables, as numbered migrations.
 enum StoreSchema {
@@ -144,13 +145,15 @@ enum StoreSchema {
         migrator.registerMigration("8-no-stored-leases") { db in
             // Claims are held in memory (`InFlightMessages`); relays before that wrote leases.
             // A message one of them left leased is due now, once, and the column goes.
+            // The time comes from the relay's clock: SQLite's julianday arithmetic can land a
+            // millisecond early.
             try db.execute(
                 sql: """
-                    UPDATE messages
-                    SET next_attempt_at = MIN(next_attempt_at, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
-                    WHERE status = 'pending' AND leased = 1;
-                    ALTER TABLE messages DROP COLUMN leased;
-                    """)
+                    UPDATE messages SET next_attempt_at = MIN(next_attempt_at, ?)
+                    WHERE status = 'pending' AND leased = 1
+                    """,
+                arguments: [WallClock.nowMillis()])
+            try db.execute(sql: "ALTER TABLE messages DROP COLUMN leased")
         }
         migrator.registerMigration("9-slack-installations") { db in
             // What "Install using OAuth" learned about a Slack webhook (JSON), read-only.
