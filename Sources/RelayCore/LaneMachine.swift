@@ -62,6 +62,7 @@ public struct LaneMachine<Request, Record> {
         /// Requests allowed in flight at once.
         public var concurrency: Int
 
+        @inlinable
         public init(now: Int64, stopped: Bool, concurrency: Int) {
             self.now = now
             self.stopped = stopped
@@ -71,18 +72,24 @@ public struct LaneMachine<Request, Record> {
 
     /// Unix milliseconds before which nothing is sent or claimed: the latest hold a destination
     /// asked for.
-    public private(set) var heldUntil: Int64 = 0
-    public init() {}
+    @inlinable public var heldUntil: Int64 { holdEnd }
 
-    private var ready: [Request] = []
-    private var inFlight = 0
-    private var unrecorded: [Record] = []
-    private var recording = false
-    private var claiming = false
-    private var sleeping = false
-    private var finished = false
+    @inlinable public init() {}
+
+    // The lane calls this machine for every message, across a module boundary: its state is
+    // `@usableFromInline` and its members `@inlinable` so the compiler can specialise them for
+    // the lane's types rather than go through generic metadata at every call.
+    @usableFromInline var holdEnd: Int64 = 0
+    @usableFromInline var ready: [Request] = []
+    @usableFromInline var inFlight = 0
+    @usableFromInline var unrecorded: [Record] = []
+    @usableFromInline var recording = false
+    @usableFromInline var claiming = false
+    @usableFromInline var sleeping = false
+    @usableFromInline var finished = false
 
     /// Takes in what happened; the next ``actions(in:)`` acts on it.
+    @inlinable
     public mutating func receive(_ event: Event, in context: Context) -> [Action] {
         switch event {
         case .woke:
@@ -90,7 +97,7 @@ public struct LaneMachine<Request, Record> {
         case .sent(let records, let holdUntil):
             inFlight -= 1
             unrecorded += records
-            heldUntil = max(heldUntil, holdUntil ?? 0)
+            holdEnd = max(holdEnd, holdUntil ?? 0)
         case .released:
             inFlight -= 1
             return [.wake]
@@ -111,6 +118,7 @@ public struct LaneMachine<Request, Record> {
     }
 
     /// What to start now.
+    @inlinable
     public mutating func actions(in context: Context) -> [Action] {
         guard !finished else { return [] }
         var actions: [Action] = []

@@ -13,6 +13,10 @@ struct Connector: Sendable {
     let connectTimeout: TimeAmount
     let proxy: ProxySettings?
 
+    /// The event loop a lane runs on (``HTTPTransport/onOwnEventLoop(_:)``): the connections it
+    /// opens go there rather than to the next loop of ``loops``.
+    @TaskLocal static var preferredLoop: (any EventLoop)?
+
     /// A connection to `destination`, presenting `clientCertificate` if given, ready for requests.
     /// Connecting, the tunnel and the TLS handshake together take at most the connect time-out
     /// (and end by `deadline`).
@@ -54,11 +58,12 @@ struct Connector: Sendable {
         }
     }
 
-    /// A TCP connection to one of `addresses` (Happy Eyeballs among them, nothing else).
+    /// A TCP connection to one of `addresses` (Happy Eyeballs among them, nothing else), on the
+    /// task's ``preferredLoop`` when it has one.
     private func connect(
         to host: String, port: Int, addresses: [SocketAddress], by limit: NIODeadline
     ) async throws -> any Channel {
-        let loop = loops.next()
+        let loop = Self.preferredLoop ?? loops.next()
         return try await ClientBootstrap(group: loop)
             .connectTimeout(max(limit - .now(), .milliseconds(1)))
             .resolver(PinnedResolver(addresses, on: loop))

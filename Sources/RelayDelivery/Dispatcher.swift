@@ -110,7 +110,7 @@ public final class Dispatcher: Service {
                 webhook: webhook, store: store, sender: sender, slackRates: slackRates, settings: settings,
                 observer: observer, logger: logger)
             lanes[id] = lane
-            group.addTask { await lane.run() }
+            group.addTask { [transport] in await transport.onOwnEventLoop { await lane.run() } }
         }
     }
 }

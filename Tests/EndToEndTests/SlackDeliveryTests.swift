@@ -94,7 +94,8 @@ import Testing
             let siem = try await receiver.waitForRequests(10, path: "/siem")
             // When the relay sent them (its attempt records), not when they arrived: arrival
             // adds connection set-up and scheduling noise. 2 at once, then 8 at 4 a second:
-            // the tenth goes at least 2 s after the first. Unlimited, a few milliseconds.
+            // the tenth goes 2 s after the first is claimed (less the first's set-up, which a busy
+            // machine can stretch). Unlimited, a few milliseconds.
             let store = try relay.openStore()
             #expect(try await eventually { try await store.attempts(limit: 100).count == 20 })
             let slackSends = try await store.attempts(limit: 100).filter { $0.webhookName == "slack" }
@@ -102,7 +103,7 @@ import Testing
             let slackSpan = try #require(slackSends.last) - slackSends[0]
             let siemSpan = siem[9].receivedAt - siem[0].receivedAt
             #expect(slackSends.count == 10)
-            #expect(slackSpan >= 1950, "10 Slack messages sent within \(slackSpan) ms")
+            #expect(slackSpan >= 1750, "10 Slack messages sent within \(slackSpan) ms")
             #expect(
                 siem[9].receivedAt < slack[9].receivedAt - .milliseconds(500),
                 "the custom webhook was held back: \(siemSpan)")
