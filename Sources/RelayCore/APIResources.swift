@@ -14,6 +14,20 @@ public struct IngestAccepted: Codable, Sendable, Equatable {
         self.duplicates = duplicates
         self.ids = ids
     }
+
+    /// The JSON body, written straight into bytes rather than through an encoder: every ingest
+    /// request is answered with one.
+    public var json: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(48 + ids.count * 34)
+        bytes.append(contentsOf: #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"ids":["#.utf8)
+        for (index, id) in ids.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONText.appendQuoted(id, to: &bytes)
+        }
+        bytes.append(contentsOf: "]}".utf8)
+        return bytes
+    }
 }
 
 /// `201` to adding a signing secret: its index, and the secret in full when the relay made it.

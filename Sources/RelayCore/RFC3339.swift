@@ -54,9 +54,29 @@ public enum RFC3339 {
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = civilFromDays(days)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, milli)
+        // Digit by digit rather than `String(format:)`: every event without a `time`, and every
+        // message's envelope, is stamped with one of these.
+        var text: [UInt8] = []
+        text.reserveCapacity(24)
+        func append(_ value: Int, digits: Int, then separator: Character) {
+            var divisor = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+            text.append(separator.asciiValue!)
+        }
+        append(year, digits: 4, then: "-")
+        append(month, digits: 2, then: "-")
+        append(day, digits: 2, then: "T")
+        append(secondOfDay / 3600, digits: 2, then: ":")
+        append(secondOfDay / 60 % 60, digits: 2, then: ":")
+        append(secondOfDay % 60, digits: 2, then: ".")
+        append(milli, digits: 3, then: "Z")
+        return String(decoding: text, as: UTF8.self)
     }
 
     private static func daysIn(month: Int, year: Int) -> Int {

@@ -48,10 +48,9 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
                     status: 503, title: "Service Unavailable", detail: "\(error); nothing was stored, retry later"),
                 headers: [.retryAfter: "5"])
         }
-        let json = try JSONEncoder().encode(
-            IngestAccepted(accepted: receipt.accepted, duplicates: receipt.duplicates, ids: receipt.ids))
+        let accepted = IngestAccepted(accepted: receipt.accepted, duplicates: receipt.duplicates, ids: receipt.ids)
         return Response(
             status: .accepted, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: json)))
+            body: .init(byteBuffer: ByteBuffer(bytes: accepted.json)))
     }
 }

@@ -30,7 +30,7 @@ extension AuditStore {
     private func insert(_ events: [AuditEvent], receivedAt: Int64, maxQueued: Int, db: Database) throws
         -> (IngestReceipt, Set<String>)
     {
-        var routes = try SubscriptionRoute.fetchAll(db)
+        var routes = try SubscriptionRoute.fetchAll(db, tallies: tallies)
         let insertEvent = try db.cachedStatement(
             sql: """
                 INSERT INTO events (id, type, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?)
@@ -72,9 +72,8 @@ extension AuditStore {
         }
         guard admitted else { throw StoreError.queueFull(limit: maxQueued) }
         for route in routes where route.touched {
-            try db.execute(
-                sql: "UPDATE webhooks SET last_sequence = ? WHERE id = ?",
-                arguments: [route.lastSequence, route.webhookID])
+            try db.cachedStatement(sql: "UPDATE webhooks SET last_sequence = ? WHERE id = ?")
+                .execute(arguments: [route.lastSequence, route.webhookID])
         }
         try recordEventTypes(newTypes, at: receivedAt, db: db)
         return (receipt, Set(routes.filter(\.touched).map(\.webhookID)))
@@ -99,12 +98,24 @@ struct SubscriptionRoute {
     var lastSequence: Int64
     var touched = false
 
-    /// The webhooks that take new messages (not disabled).
-    static func fetchAll(_ db: Database) throws -> [SubscriptionRoute] {
-        try Row.fetchAll(db, sql: "SELECT id, events, last_sequence FROM webhooks WHERE state != 'disabled'").map {
-            row in
-            let patterns = try JSONDecoder().decode([EventTypePattern].self, from: Data((row["events"] as String).utf8))
-            return SubscriptionRoute(webhookID: row["id"], patterns: patterns, lastSequence: row["last_sequence"])
+    /// The webhooks that take new messages (not disabled), their subscriptions decoded once per
+    /// stored text (``StoreTallies/subscriptions``).
+    static func fetchAll(_ db: Database, tallies: StoreTallies) throws -> [SubscriptionRoute] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT id, events, last_sequence FROM webhooks WHERE state != 'disabled'"))
+        return try rows.map { row in
+            let events: String = row[1]
+            let patterns: [EventTypePattern]
+            if let known = tallies.subscriptions.withLock({ $0[events] }) {
+                patterns = known
+            } else {
+                patterns = try JSONDecoder().decode([EventTypePattern].self, from: Data(events.utf8))
+                tallies.subscriptions.withLock { cache in
+                    if cache.count > 4 * rows.count + 16 { cache = [:] }  // ones no webhook has now
+                    cache[events] = patterns
+                }
+            }
+            return SubscriptionRoute(webhookID: row[0], patterns: patterns, lastSequence: row[2])
         }
     }
 }

@@ -11,6 +11,9 @@ final class StoreTallies: Sendable {
     let storageFullAt = Mutex<Int64?>(nil)
     /// Event types already in the catalogue, so ingest writes only new ones.
     let knownEventTypes = Mutex<Set<String>>([])
+    /// Webhooks' subscriptions as stored (`events`, JSON) and parsed, so ingest does not decode
+    /// them for every request. Never stale: the stored text is the key.
+    let subscriptions = Mutex<[String: [EventTypePattern]]>([:])
 
     /// Loads the counts while the store is being opened (nothing else uses the pool yet).
     init(pool: DatabasePool) throws {

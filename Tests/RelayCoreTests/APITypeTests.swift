@@ -10,6 +10,16 @@ import Testing
         try JSONValue.object(from: Array(try JSONEncoder().encode(value)))
     }
 
+    @Test func theIngestAnswerWrittenByHandIsWhatAnEncoderWouldWrite() throws {
+        for accepted in [
+            IngestAccepted(accepted: 0, duplicates: 0, ids: []),
+            IngestAccepted(accepted: 2, duplicates: 1, ids: ["evt_1", #"quote " and \ and \#n"#, "évé"]),
+        ] {
+            #expect(try JSONDecoder().decode(IngestAccepted.self, from: Data(accepted.json)) == accepted)
+            #expect(try JSONValue.object(from: accepted.json) == Self.members(accepted))
+        }
+    }
+
     @Test func aFullCreateRequestIsReadAsItMeans() throws {
         let issued = try TestClientCA().issue()
         var request = WebhookRequest(
