@@ -8,8 +8,8 @@ public struct AuditRelayCommand: AsyncParsableCommand {
         abstract: "Audit-log forwarding relay: ingest audit events, deliver them to Slack and SIEMs.",
         version: RelayVersion.current,
         subcommands: [
-            ServeCommand.self, WebhooksCommand.self, SecretsCommand.self, DeliveriesCommand.self, EventsCommand.self,
-            VerifyCommand.self,
+            ServeCommand.self, WebhooksCommand.self, SourcesCommand.self, SecretsCommand.self, DeliveriesCommand.self,
+            EventsCommand.self, VerifyCommand.self,
             CheckURLCommand.self, VersionCommand.self,
         ])
 

@@ -18,6 +18,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
     public var log = Log()
     public var web = Web()
     public var slack = Slack()
+    public var inbound = Inbound()
 
     public init() {}
 
@@ -247,6 +248,7 @@ public struct RelayConfiguration: Sendable, Equatable, Decodable {
         log = try reader.value("log", default: log)
         web = try reader.value("web", default: web)
         slack = try reader.value("slack", default: slack)
+        inbound = try reader.value("inbound", default: inbound)
         if slack.isEnabled && slack.callbackURL(publicURL: server.publicURL) == nil {
             throw reader.invalid(
                 "slack", "slack.clientID needs slack.redirectURL or server.publicURL (where Slack sends people back)")

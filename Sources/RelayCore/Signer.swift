@@ -30,7 +30,7 @@ public enum Signer {
         }.joined(separator: " ")
     }
 
-    /// `X-Hub-Signature-256`: `sha256=<hex>` with the first secret.
+    /// `X-Hub-Signature-256` (and `X-Hub-Signature`): `sha256=<hex>` with the first secret.
     public static func hubSignature(body: [UInt8], secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
         return "sha256=" + Hex.encode(mac)
@@ -59,12 +59,18 @@ public enum Signer {
                 standardSignature(messageID: messageID, timestamp: timestamp, body: body, secrets: secrets)
             ),
         ]
-        if hubSignature { headers.append(("X-Hub-Signature-256", self.hubSignature(body: body, secret: first))) }
+        if hubSignature {
+            // The same value under both names: GitHub receivers read the first, Bitbucket and
+            // Jira ones the second.
+            let signature = self.hubSignature(body: body, secret: first)
+            headers += [("X-Hub-Signature-256", signature), ("X-Hub-Signature", signature)]
+        }
         return headers
     }
 
     /// Names of the headers the relay signs with; operators may not set them.
     public static let headerNames = [
         "X-Soteri-Signature", "webhook-id", "webhook-timestamp", "webhook-signature", "X-Hub-Signature-256",
+        "X-Hub-Signature",
     ]
 }

@@ -69,4 +69,8 @@ extension RelayProblem {
     static func webhookNotFound(_ id: String) -> RelayProblem {
         RelayProblem(status: 404, title: "Not Found", detail: "no webhook has the id \(id)")
     }
+
+    static func sourceNotFound(_ id: String) -> RelayProblem {
+        RelayProblem(status: 404, title: "Not Found", detail: "no source has the id \(id)")
+    }
 }

@@ -60,7 +60,7 @@ public func buildApplication(
         router: relay.router,
         server: server,
         configuration: .init(address: .hostname(host, port: port), serverName: "AuditRelay/\(RelayVersion.current)"),
-        services: [relay.dispatcher, relay.retention],
+        services: [relay.dispatcher, relay.retention, relay.sourceSweep],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger)
 }
@@ -72,6 +72,8 @@ public struct RelayComponents {
     public let dispatcher: Dispatcher
     /// Prunes what is older than `retention`.
     public let retention: RetentionService
+    /// Brings sources' secret status up to date without traffic.
+    public let sourceSweep: SourceSweepService
     public let router: Router<RelayRequestContext>
 
     public init(configuration: RelayConfiguration, options: ApplicationOptions, logger: Logger) async throws {
@@ -108,6 +110,7 @@ public struct RelayComponents {
         dispatcher = try Dispatcher(
             store: store, configuration: configuration.delivery, observer: metrics, logger: logger)
         retention = RetentionService(store: store, retention: configuration.retention, logger: logger)
+        sourceSweep = SourceSweepService(store: store, logger: logger)
 
         router = Router(context: RelayRequestContext.self)
         router.add(middleware: ProblemMiddleware())
@@ -115,12 +118,17 @@ public struct RelayComponents {
         OpenAPIRoute().register(on: router)
         IngestRoutes(store: store, tokens: ingestTokens, settings: configuration.ingest, metrics: metrics)
             .register(on: router)
+        InboundRoutes(
+            store: store, settings: configuration.inbound, maxQueuedEvents: configuration.ingest.maxQueuedEvents,
+            logger: logger
+        ).register(on: router)
         let admin = AdminContext(
             store: store, tokens: adminTokens, configuration: configuration, dispatcher: dispatcher, logger: logger)
         WebhookRoutes(admin: admin).register(on: router)
         WebhookActionRoutes(admin: admin).register(on: router)
         CatalogRoutes(admin: admin).register(on: router)
         DeliveryRoutes(admin: admin).register(on: router)
+        SourceRoutes(admin: admin).register(on: router)
         for module in options.modules { module.register(on: router, admin: AdminOperations(admin: admin)) }
     }
 }

@@ -27,7 +27,9 @@ extension AuditStore {
         return receipt
     }
 
-    private func insert(_ events: [AuditEvent], receivedAt: Int64, maxQueued: Int, db: Database) throws
+    /// Inserts `events` and their messages inside a write; returns the receipt and the webhooks
+    /// that got messages.
+    func insert(_ events: [AuditEvent], receivedAt: Int64, maxQueued: Int, db: Database) throws
         -> (IngestReceipt, Set<String>)
     {
         var routes = try SubscriptionRoute.fetchAll(db, tallies: tallies)

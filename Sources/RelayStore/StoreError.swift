@@ -12,6 +12,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case webhookNotFound(String)
     /// Another webhook already has this name.
     case nameTaken(String)
+    /// No source has this id.
+    case sourceNotFound(String)
+    /// Another source already has this name.
+    case sourceNameTaken(String)
 
     public var description: String {
         switch self {
@@ -21,6 +25,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .sealing: "a secret could not be encrypted"
         case .webhookNotFound(let id): "no webhook has the id \(id)"
         case .nameTaken(let name): "another webhook is already named '\(name)'"
+        case .sourceNotFound(let id): "no source has the id \(id)"
+        case .sourceNameTaken(let name): "another source is already named '\(name)'"
         }
     }
 }

@@ -159,6 +159,23 @@ enum StoreSchema {
             // What "Install using OAuth" learned about a Slack webhook (JSON), read-only.
             try db.execute(sql: "ALTER TABLE webhooks ADD COLUMN slack TEXT")
         }
+        migrator.registerMigration("10-sources") { db in
+            // Inbound sources (SPEC §12). `secrets` is the sealed JSON of `SourceSecrets`: the
+            // tokens, their status and the senders seen, which change together.
+            try db.execute(
+                sql: """
+                    CREATE TABLE sources (
+                        id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        provider TEXT NOT NULL,
+                        secrets_sealed BLOB NOT NULL,
+                        rejected INTEGER NOT NULL DEFAULT 0,
+                        last_rejected_at INTEGER,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    )
+                    """)
+        }
         return migrator
     }
 }

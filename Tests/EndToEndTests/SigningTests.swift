@@ -34,6 +34,12 @@ import Testing
                     ["X-Soteri-Signature", "webhook-signature"] + (index == 0 ? ["X-Hub-Signature-256"] : [])
                 #expect(matched == expected, "secret \(index)")
             }
+            // `hubSignature` also sends `X-Hub-Signature`, as Bitbucket and Jira receivers read it.
+            let hubHeaders = request.headers.filter { $0.key != "x-hub-signature-256" }
+            #expect(
+                SignatureVerifier.verifyInbound(
+                    .bitbucket, headers: hubHeaders, body: request.body, secrets: [Self.secrets[0]], now: 0
+                ).matchedSecret == 0)
             var tampered = request.body
             tampered[tampered.count - 2] ^= 1
             let refused = SignatureVerifier.verify(

@@ -565,7 +565,7 @@ struct OAuthAndRateTests {
         let request = Self.request([Self.envelope(0)], to: slack, bearerToken: "tok-123")
         for name in [
             "Authorization", "X-Soteri-Signature", "webhook-id", "webhook-timestamp", "webhook-signature",
-            "X-Hub-Signature-256", "X-AuditRelay-Batch-Size",
+            "X-Hub-Signature-256", "X-Hub-Signature", "X-AuditRelay-Batch-Size",
         ] {
             #expect(request.header(name) == nil, "\(name) was sent to Slack")
         }

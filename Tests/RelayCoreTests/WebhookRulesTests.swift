@@ -54,7 +54,7 @@ import Testing
     @Test(arguments: [
         "Host", "content-length", "Transfer-Encoding", "Connection", "AUTHORIZATION", "X-Soteri-Signature",
         "webhook-id",
-        "Webhook-Signature", "webhook-timestamp", "X-Hub-Signature-256", "X-AuditRelay-Attempt",
+        "Webhook-Signature", "webhook-timestamp", "X-Hub-Signature-256", "x-hub-signature", "X-AuditRelay-Attempt",
         "x-auditrelay-anything",
     ])
     func reservedHeaderNamesAreRefused(name: String) throws {

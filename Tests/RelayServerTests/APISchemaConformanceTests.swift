@@ -32,7 +32,23 @@ import Testing
             "id": .string("evt_1"), "type": .string("user.login"), "time": .string("2026-11-24T10:00:00Z"),
             "actor": .object(["name": .string("alice")]),
         ])
+        var rotating = Source(name: "acme GitHub", provider: .github, secret: "whsec_first", now: 1_764_000_000_000)
+        rotating.secrets.verified(sender: "acme/api", secretIndex: 0, now: 1_764_000_001_000)
+        rotating.secrets.rotate(to: "whsec_second", grace: 86_400_000, now: 1_764_000_002_000)
+        rotating.rejected = 2
+        rotating.lastRejectedAt = 1_764_000_003_000
+        let sources = [
+            SourceResource(
+                Source(name: "Jira", provider: .jira, secret: "whsec_new", now: 1_764_000_000_000), publicURL: nil,
+                secret: "whsec_new"),
+            SourceResource(rotating, publicURL: "https://relay.example.com"),
+        ]
         return [
+            ("Source", sources), ("SourceList", [SourceList(sources: sources)]),
+            ("SourceSender", sources[1].senders), ("SourceSecret", [SourceSecret(secret: "whsec_new")]),
+            ("SourceCreate", [SourceRequest(name: "Jira", provider: .jira)]),
+            ("SourcePatch", [SourceRequest(name: "x")]),
+            ("SourceRotation", [SourceRotation(grace: .seconds(3600)), SourceRotation(grace: nil)]),
             ("Webhook", webhooks.all), ("WebhookList", [WebhookList(webhooks: webhooks.all)]),
             ("WebhookHealth", webhooks.all.map(\.health)),
             ("ClientCertificate", [webhooks.certificate]),
