@@ -82,6 +82,75 @@ import Testing
         }
     }
 
+    /// A request as `provider` sends it, signed with `secret`, and the event type it becomes.
+    private static func signedRequest(_ provider: String, secret: String) -> (
+        headers: [(String, String)], body: String, type: String
+    ) {
+        let now = WallClock.nowMillis() / 1000
+        switch provider {
+        case "jira":
+            let body = #"{"webhookEvent":"user_deleted","user":{"displayName":"Eve","self":"https://acme.atlassian.net/u/1"}}"#
+            return (
+                [
+                    ("X-Atlassian-Webhook-Identifier", "j-1"),
+                    ("X-Hub-Signature", Signer.hubSignature(body: Array(body.utf8), secret: secret)),
+                ], body, "jira.user_deleted"
+            )
+        case "gitlab-token":
+            let body = #"{"object_kind":"push","project":{"path_with_namespace":"acme/infra"},"user_username":"carol"}"#
+            return ([("X-Gitlab-Event-UUID", "g-1"), ("X-Gitlab-Token", secret)], body, "gitlab.push")
+        case "gitlab-signing":
+            let body = #"{"object_kind":"merge_request","project":{"path_with_namespace":"acme/infra"}}"#
+            let signature = Signer.standardSignature(
+                messageID: "g-2", timestamp: now, body: Array(body.utf8), secrets: [secret])
+            return (
+                [
+                    ("Idempotency-Key", "g-2"), ("webhook-id", "g-2"), ("webhook-timestamp", "\(now)"),
+                    ("webhook-signature", signature),
+                ], body, "gitlab.merge_request"
+            )
+        default:
+            let body = #"{"type":"user.login","actor":"dana"}"#
+            let signature = Signer.standardSignature(
+                messageID: "s-1", timestamp: now, body: Array(body.utf8), secrets: [secret])
+            return (
+                [("webhook-id", "s-1"), ("webhook-timestamp", "\(now)"), ("webhook-signature", signature)], body,
+                "user.login"
+            )
+        }
+    }
+
+    @Test(arguments: ["jira", "gitlab-token", "gitlab-signing", "standard"])
+    func eachProvidersSignedRequestIsDelivered(_ provider: String) async throws {
+        try await withReceivingRelay(webhooks: {
+            [try hook("siem", url: $0.url("/siem"), events: ["jira.*", "gitlab.*", "user.login"])]
+        }) { relay, receiver in
+            let kind = try #require(InboundProvider(rawValue: String(provider.prefix { $0 != "-" })))
+            let created = try await Self.createSource(relay, name: provider, provider: kind)
+            let secret = try #require(created.secret ?? nil)
+            let request = Self.signedRequest(provider, secret: secret)
+            let path = "/v1/inbound/\(created.id)"
+            let headers = request.headers + [("Content-Type", "application/json")]
+            let reply = try await relay.send(method: .POST, path: path, headers: headers, body: request.body)
+            #expect(reply.status == 202, "\(reply.body)")
+            let received = try await receiver.waitForRequests(1, path: "/siem")
+            let event = try JSONValue.object(from: Array(received[0].body))
+            #expect(event["type"] == .string(request.type))
+            #expect(event["source"] == .string(provider))
+            #expect(received[0].text.contains(#""data":\#(request.body)"#))
+            #expect(try await Self.source(relay, created.id).secretStatus == .secure)
+
+            let forged = request.headers.map { name, value in
+                (name, ["X-Gitlab-Token", "X-Hub-Signature", "webhook-signature"].contains(name) ? value + "0" : value)
+            }
+            let refused = try await relay.send(
+                method: .POST, path: path, headers: forged + [("Content-Type", "application/json")],
+                body: request.body)
+            #expect(refused.status == 401)
+            #expect(try await Self.source(relay, created.id).rejected == 1)
+        }
+    }
+
     @Test func everyRefusalStoresNothingAndIsCounted() async throws {
         try await withReceivingRelay(
             webhooks: { [try hook("siem", url: $0.url("/siem"), events: ["*"])] },
