@@ -89,7 +89,8 @@ import Testing
         let now = WallClock.nowMillis() / 1000
         switch provider {
         case "jira":
-            let body = #"{"webhookEvent":"user_deleted","user":{"displayName":"Eve","self":"https://acme.atlassian.net/u/1"}}"#
+            let body =
+                #"{"webhookEvent":"user_deleted","user":{"displayName":"Eve","self":"https://acme.atlassian.net/u/1"}}"#
             return (
                 [
                     ("X-Atlassian-Webhook-Identifier", "j-1"),
