@@ -122,13 +122,15 @@ extension RelayConfiguration {
             "slack.defaultEvents", .list, example: "[user.*, repo.deleted]",
             "events a newly installed Slack webhook receives"),
         .init("slack.stateTTL", .string, example: "5m", "how long an install's state is valid"),
-        .init("inbound.maxBodyBytes", .scalar, example: "1048576", "largest inbound request body; 413 above it"),
+        .init(
+            "inbound.maxBodyBytes", .scalar, example: "1048576",
+            "largest inbound request body, default 25 MiB; 413 above it"),
         .init(
             "inbound.rotationGrace", .string, example: "72h",
-            "how long Change secret token keeps accepting the previous secret"),
+            "how long Change secret token keeps accepting the previous secret (default 24h)"),
         .init(
             "inbound.timestampTolerance", .string, example: "2m",
-            "how far a Standard Webhooks webhook-timestamp may be from now"),
+            "how far a Standard Webhooks webhook-timestamp may be from now (default 5m)"),
     ]
 
     /// The names of the keys directly under `section` (`""` for the top level), in table order.

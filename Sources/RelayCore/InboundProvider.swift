@@ -1,6 +1,16 @@
 /// Who sends an inbound source's webhooks (SPEC §12), which decides how a request is verified.
 public enum InboundProvider: String, Sendable, Codable, CaseIterable {
     case github, bitbucket, jira, gitlab, standard
+
+    /// The headers (lower case) that may carry a request's signature: one must be present.
+    public var signatureHeaders: [String] {
+        switch self {
+        case .github: ["x-hub-signature-256"]
+        case .bitbucket, .jira: ["x-hub-signature"]
+        case .gitlab: ["webhook-signature", "x-gitlab-token"]
+        case .standard: ["webhook-signature"]
+        }
+    }
 }
 
 extension SignatureVerifier {

@@ -5,7 +5,7 @@
 ///
 /// ```swift
 /// var secrets = SourceSecrets(secret: "whsec_…", now: now)      // PENDING
-/// secrets.verified(sender: "acme/api", secretIndex: 0, now: now) // SECURE
+/// secrets.verified(sender: "acme/api", secret: "whsec_…", now: now) // SECURE
 /// secrets.rotate(to: "whsec_new…", grace: 86_400_000, now: now)  // CONFIGURING, 0 of 1 switched
 /// ```
 public struct SourceSecrets: Sendable, Equatable, Codable {
@@ -84,17 +84,22 @@ public struct SourceSecrets: Sendable, Equatable, Codable {
         }
     }
 
-    /// A request from `sender` verified with ``accepted``[`secretIndex`] at `now`.
-    public mutating func verified(sender: String, secretIndex: Int, now: Int64) {
+    /// A request from `sender`, verified with `secret`, at `now`. Returns `false`, changing
+    /// nothing but the refresh, when `secret` is no longer accepted: a rotation or a deadline came
+    /// between the check and this update. Senders not seen for 30 days are forgotten.
+    public mutating func verified(sender: String, secret: String, now: Int64) -> Bool {
         refresh(now: now)
+        guard let secretIndex = accepted.firstIndex(of: secret) else { return false }
+        senders = senders.filter { $0.value.lastVerifiedAt >= now - Self.senderWindow }
         let onCurrent = secretIndex == 0
         senders[sender] = Sender(name: sender, lastVerifiedAt: now, onCurrentSecret: onCurrent)
-        guard onCurrent else { return }
+        guard onCurrent else { return true }
         switch status {
         case .pending: status = .secure
         case .configuring, .failed: if lagging.isEmpty { settle() }
         case .secure: break
         }
+        return true
     }
 
     /// "Change secret token": `secret` becomes current. With a `grace` (milliseconds) the previous
@@ -121,17 +126,15 @@ public struct SourceSecrets: Sendable, Equatable, Codable {
         guard status == .configuring, let deadline, now >= deadline else { return }
         previous = nil
         self.deadline = nil
-        if !lagging.isEmpty {
-            status = .failed
-        } else {
-            status = awaited.isEmpty && !senders.values.contains(where: \.onCurrentSecret) ? .pending : .secure
-        }
+        // With senders still lagging the rotation failed; with none, nobody was awaited and no
+        // request has come with the new secret yet (the first one would have settled it).
+        status = lagging.isEmpty ? .pending : .failed
     }
 
+    /// Every awaited sender switched: ``progress`` keeps showing them, all switched.
     private mutating func settle() {
         status = .secure
         previous = nil
         deadline = nil
-        awaited = []
     }
 }

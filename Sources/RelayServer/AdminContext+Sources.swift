@@ -72,15 +72,17 @@ extension AdminContext {
         guard try await store.deleteSource(id: id) else { throw RelayProblem.sourceNotFound(id) }
     }
 
-    /// Changes the source with `id` atomically, stamping `updatedAt`; an unknown id is a `404`,
+    /// Changes the source with `id` atomically, stamping `updatedAt` when something changed; an
+    /// unknown id is a `404`,
     /// a taken name a `422` on `name`.
     private func modifySource<T: Sendable>(id: String, _ change: @escaping @Sendable (inout Source) throws -> T)
         async throws -> (source: Source, result: T)
     {
         do {
             return try await store.modifySource(id: id) { source in
+                let before = source
                 let result = try change(&source)
-                source.updatedAt = WallClock.nowMillis()
+                if source != before { source.updatedAt = WallClock.nowMillis() }
                 return result
             }
         } catch StoreError.sourceNameTaken(let name) {

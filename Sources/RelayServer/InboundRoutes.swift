@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
 import RelayCore
 import RelayStore
 
@@ -13,6 +12,7 @@ struct InboundRoutes<Context: RequestContext>: Sendable {
     let store: AuditStore
     let settings: RelayConfiguration.Inbound
     let maxQueuedEvents: Int
+    let metrics: RelayMetrics
     let logger: Logger
 
     func register(on router: Router<Context>) {
@@ -23,30 +23,21 @@ struct InboundRoutes<Context: RequestContext>: Sendable {
 
     private func receive(_ request: Request, sourceID: String) async throws -> Response {
         guard let source = try await store.source(id: sourceID) else { throw ProblemResponse(Self.notFound) }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
-            throw ProblemResponse(
-                .tooLarge("the body is \(length) bytes; at most \(settings.maxBodyBytes) are allowed"))
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        // Unsigned requests are refused before their body is read.
+        guard source.provider.signatureHeaders.contains(where: { headers[$0] != nil }) else {
+            return try await refuse(source, reason: "no signature header")
         }
-        let body: [UInt8]
-        do {
-            body = Array(try await request.body.collect(upTo: settings.maxBodyBytes).readableBytesView)
-        } catch is NIOTooManyBytesError {
-            throw ProblemResponse(.tooLarge("the body is over \(settings.maxBodyBytes) bytes"))
-        }
+        let body = Array(try await IngestAnswers.body(of: request, limit: settings.maxBodyBytes).readableBytesView)
         let now = WallClock.nowMillis()
         var secrets = source.secrets
         secrets.refresh(now: now)
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
         let verification = SignatureVerifier.verifyInbound(
             source.provider, headers: headers, body: body, secrets: secrets.accepted, now: now / 1000,
             toleranceSeconds: settings.timestampTolerance.milliseconds / 1000)
         guard let secretIndex = verification.matchedSecret else {
-            try await store.recordRejection(sourceID: source.id, at: now)
-            logger.notice(
-                "inbound request refused",
-                metadata: ["relay.source": "\(source.name)", "relay.reason": "\(verification.failure ?? "")"])
-            throw ProblemResponse(Self.unauthorized)
+            return try await refuse(source, reason: verification.failure ?? "no secret matched")
         }
         let delivery: InboundDelivery
         switch InboundDelivery.read(source.provider, headers: headers, body: body) {
@@ -56,24 +47,34 @@ struct InboundRoutes<Context: RequestContext>: Sendable {
         let event = AuditEvent(
             id: delivery.eventID, type: delivery.type, occurredAt: now,
             body: Data(delivery.eventBody(source: source.name, receivedAt: now, payload: body)))
+        // The secret itself goes into the write, where it is checked against the source as it
+        // stands then: a rotation since the check above must not let the old secret through.
+        let secret = secrets.accepted[secretIndex]
         let sender = delivery.sender ?? source.name
-        let receipt: IngestReceipt
+        let started = ContinuousClock.now
         do {
-            receipt = try await store.ingestInbound(
+            let receipt = try await store.ingestInbound(
                 event, sourceID: source.id, receivedAt: now, maxQueued: maxQueuedEvents
-            ) { $0.verified(sender: sender, secretIndex: secretIndex, now: now) }
+            ) { $0.verified(sender: sender, secret: secret, now: now) }
+            metrics.ingested(receipt, commit: ContinuousClock.now - started)
+            return IngestAnswers.accepted(receipt)
+        } catch StoreError.secretNotAccepted {
+            return try await refuse(source, reason: "the secret was replaced while the request was read")
         } catch StoreError.sourceNotFound {
             throw ProblemResponse(Self.notFound)
         } catch let error as StoreError {
-            throw ProblemResponse(
-                RelayProblem(
-                    status: 503, title: "Service Unavailable", detail: "\(error); nothing was stored, retry later"),
-                headers: [.retryAfter: "5"])
+            throw IngestAnswers.unavailable(error)
         }
-        let accepted = IngestAccepted(accepted: receipt.accepted, duplicates: receipt.duplicates, ids: receipt.ids)
-        return Response(
-            status: .accepted, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: accepted.json)))
+    }
+
+    /// Counts a refused request on its source, logs why (cut short: it may be the caller's
+    /// text), and answers the same `401` whatever the reason.
+    private func refuse(_ source: Source, reason: String) async throws -> Response {
+        try await store.recordRejection(sourceID: source.id, at: WallClock.nowMillis())
+        logger.info(
+            "inbound request refused",
+            metadata: ["relay.source": "\(source.name)", "relay.reason": "\(reason.prefix(120).debugDescription)"])
+        throw ProblemResponse(Self.unauthorized)
     }
 
     /// The same answer for a missing and a wrong signature, whichever secret was tried.

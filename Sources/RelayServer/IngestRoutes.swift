@@ -24,16 +24,7 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
                     status: 415, title: "Unsupported Media Type",
                     detail: "Content-Type must be one of \(IngestContentType.supported.joined(separator: ", "))"))
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
-            throw ProblemResponse(
-                .tooLarge("the body is \(length) bytes; at most \(settings.maxBodyBytes) are allowed"))
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: settings.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw ProblemResponse(.tooLarge("the body is over \(settings.maxBodyBytes) bytes"))
-        }
+        let body = try await IngestAnswers.body(of: request, limit: settings.maxBodyBytes)
         let incoming = try IngestParser.parse(Array(body.readableBytesView), as: contentType, limits: settings.limits)
         let receivedAt = WallClock.nowMillis()
         let events = incoming.map { $0.stored(receivedAt: receivedAt) }
@@ -43,14 +34,8 @@ struct IngestRoutes<Context: RequestContext>: Sendable {
             receipt = try await store.ingest(events, receivedAt: receivedAt, maxQueued: settings.maxQueuedEvents)
             metrics.ingested(receipt, commit: ContinuousClock.now - started)
         } catch let error as StoreError {
-            throw ProblemResponse(
-                RelayProblem(
-                    status: 503, title: "Service Unavailable", detail: "\(error); nothing was stored, retry later"),
-                headers: [.retryAfter: "5"])
+            throw IngestAnswers.unavailable(error)
         }
-        let accepted = IngestAccepted(accepted: receipt.accepted, duplicates: receipt.duplicates, ids: receipt.ids)
-        return Response(
-            status: .accepted, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: accepted.json)))
+        return IngestAnswers.accepted(receipt)
     }
 }

@@ -120,7 +120,7 @@ public struct RelayComponents {
             .register(on: router)
         InboundRoutes(
             store: store, settings: configuration.inbound, maxQueuedEvents: configuration.ingest.maxQueuedEvents,
-            logger: logger
+            metrics: metrics, logger: logger
         ).register(on: router)
         let admin = AdminContext(
             store: store, tokens: adminTokens, configuration: configuration, dispatcher: dispatcher, logger: logger)

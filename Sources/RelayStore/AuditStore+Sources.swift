@@ -70,37 +70,41 @@ extension AuditStore {
     }
 
     /// Stores the event of a verified inbound request and updates its source's secret status
-    /// (`verified`) in the same transaction; returns once durable, like ``ingest(_:receivedAt:maxQueued:)``.
-    /// A delivery id already stored is a duplicate: the status is still brought up to date.
+    /// (`verified`, which answers whether the secret the request was signed with is still
+    /// accepted as the source stands now) in the same transaction; returns once durable, like
+    /// ``ingest(_:receivedAt:maxQueued:)``. A delivery id already stored is a duplicate: the
+    /// status is still brought up to date.
     ///
-    /// - Throws: ``StoreError/sourceNotFound(_:)`` when the source was deleted meanwhile, and what
-    ///   ``ingest(_:receivedAt:maxQueued:)`` throws; nothing is stored then.
+    /// - Throws: ``StoreError/secretNotAccepted`` when a rotation or a deadline came between the
+    ///   check and this write, ``StoreError/sourceNotFound(_:)`` when the source was deleted
+    ///   meanwhile, and what ``ingest(_:receivedAt:maxQueued:)`` throws; nothing is stored then.
     public func ingestInbound(
         _ event: AuditEvent, sourceID: String, receivedAt: Int64, maxQueued: Int,
-        verified: @escaping @Sendable (inout SourceSecrets) -> Void
+        verified: @escaping @Sendable (inout SourceSecrets) -> Bool
     ) async throws -> IngestReceipt {
         let (receipt, queuedFor) = try await write { db in
-            _ = try self.modifySource(id: sourceID, db: db) { verified(&$0.secrets) }
+            let (_, accepted) = try self.modifySource(id: sourceID, db: db) { verified(&$0.secrets) }
+            guard accepted else { throw StoreError.secretNotAccepted }
             return try self.insert([event], receivedAt: receivedAt, maxQueued: maxQueued, db: db)
         }
         if !queuedFor.isEmpty { changes.queued(for: queuedFor) }
         return receipt
     }
 
-    /// Brings every source's secret status up to date at `now` (a rotation whose grace ended);
-    /// returns the sources whose status changed.
+    /// Brings every source's secret status up to date at `now` (a rotation whose grace ended), in
+    /// one write; returns the sources whose status changed in it.
     public func refreshSources(now: Int64) async throws -> [Source] {
-        let changed = try await sources().filter { source in
-            var secrets = source.secrets
-            secrets.refresh(now: now)
-            return secrets != source.secrets
+        try await write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM sources")
+            return try ids.compactMap { id -> Source? in
+                let (source, changed) = try self.modifySource(id: id, db: db) { source -> Bool in
+                    let before = source.secrets.status
+                    source.secrets.refresh(now: now)
+                    return source.secrets.status != before
+                }
+                return changed ? source : nil
+            }
         }
-        var refreshed: [Source] = []
-        for source in changed {
-            let (updated, _) = try await modifySource(id: source.id) { $0.secrets.refresh(now: now) }
-            refreshed.append(updated)
-        }
-        return refreshed
     }
 
     private func modifySource<T>(id: String, db: Database, _ change: (inout Source) throws -> T) throws -> (Source, T) {
@@ -136,7 +140,8 @@ extension AuditStore {
         let secrets = try JSONDecoder().decode(
             SourceSecrets.self, from: Data(try sealer.open(row["secrets_sealed"]).utf8))
         guard let provider = InboundProvider(rawValue: row["provider"]) else {
-            throw StoreError.sourceNotFound(row["id"])
+            throw StoreError.unreadable(
+                "source \(row["id"] as String) has the unknown provider \(row["provider"] as String)")
         }
         var source = Source(id: row["id"], name: row["name"], provider: provider, secret: "", now: row["created_at"])
         source.secrets = secrets

@@ -16,6 +16,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case sourceNotFound(String)
     /// Another source already has this name.
     case sourceNameTaken(String)
+    /// The secret an inbound request was verified with is no longer accepted by its source.
+    case secretNotAccepted
+    /// A stored row cannot be read back (written by a newer relay, or damaged).
+    case unreadable(String)
 
     public var description: String {
         switch self {
@@ -27,6 +31,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .nameTaken(let name): "another webhook is already named '\(name)'"
         case .sourceNotFound(let id): "no source has the id \(id)"
         case .sourceNameTaken(let name): "another source is already named '\(name)'"
+        case .secretNotAccepted: "the request's secret is no longer accepted"
+        case .unreadable(let what): "a stored row cannot be read: \(what)"
         }
     }
 }

@@ -33,7 +33,7 @@ import Testing
             "actor": .object(["name": .string("alice")]),
         ])
         var rotating = Source(name: "acme GitHub", provider: .github, secret: "whsec_first", now: 1_764_000_000_000)
-        rotating.secrets.verified(sender: "acme/api", secretIndex: 0, now: 1_764_000_001_000)
+        _ = rotating.secrets.verified(sender: "acme/api", secret: "whsec_first", now: 1_764_000_001_000)
         rotating.secrets.rotate(to: "whsec_second", grace: 86_400_000, now: 1_764_000_002_000)
         rotating.rejected = 2
         rotating.lastRejectedAt = 1_764_000_003_000

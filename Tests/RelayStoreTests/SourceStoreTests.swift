@@ -86,8 +86,9 @@ struct SourceStoreTests {
             let source = Source(name: "acme", provider: .github, secret: token, now: Times.received)
             try await store.createSource(source)
             let event = sampleEvent("github:d-1", type: "github.push")
-            let verified: @Sendable (inout SourceSecrets) -> Void = {
-                $0.verified(sender: "acme/api", secretIndex: 0, now: Times.later)
+            let token = self.token
+            let verified: @Sendable (inout SourceSecrets) -> Bool = {
+                $0.verified(sender: "acme/api", secret: token, now: Times.later)
             }
             let first = try await store.ingestInbound(
                 event, sourceID: source.id, receivedAt: Times.later, maxQueued: 100, verified: verified)
@@ -115,11 +116,46 @@ struct SourceStoreTests {
         }
     }
 
+    @Test("a secret replaced between the check and the write stores nothing; nor does a refused insert")
+    func inboundRaces() async throws {
+        try await withTemporaryStore { store, _ in
+            _ = try await store.declare([webhookSpec("siem", events: ["*"])])
+            let source = Source(name: "acme", provider: .github, secret: token, now: Times.received)
+            try await store.createSource(source)
+            let token = self.token
+            let verified: @Sendable (inout SourceSecrets) -> Bool = {
+                $0.verified(sender: "acme/api", secret: token, now: Times.later)
+            }
+            // "Change secret token" with no grace lands after the route checked the old secret.
+            _ = try await store.modifySource(id: source.id) {
+                $0.secrets.rotate(to: "whsec_new", grace: 0, now: Times.received + 1)
+            }
+            await #expect(throws: StoreError.secretNotAccepted) {
+                try await store.ingestInbound(
+                    sampleEvent("github:r-1", type: "github.push"), sourceID: source.id, receivedAt: Times.later,
+                    maxQueued: 100, verified: verified)
+            }
+            #expect(try await store.eventDetail(id: "github:r-1") == nil)
+            #expect(try await store.source(id: source.id)?.secrets.senders.isEmpty == true)
+
+            // The queue is full: the event is refused, and the source's status stays as it was.
+            let fresh = Source(name: "fresh", provider: .github, secret: token, now: Times.received)
+            try await store.createSource(fresh)
+            await #expect(throws: StoreError.queueFull(limit: 0)) {
+                try await store.ingestInbound(
+                    sampleEvent("github:r-2", type: "github.push"), sourceID: fresh.id, receivedAt: Times.later,
+                    maxQueued: 0, verified: verified)
+            }
+            #expect(try await store.source(id: fresh.id)?.secrets.status == .pending)
+        }
+    }
+
     @Test("the sweep ends a rotation whose grace ran out, naming the sender still on the old secret")
     func sweep() async throws {
         try await withTemporaryStore { store, _ in
             var source = Source(name: "bb", provider: .bitbucket, secret: token, now: Times.received)
-            source.secrets.verified(sender: "acme/api", secretIndex: 0, now: Times.received)
+            let verified = source.secrets.verified(sender: "acme/api", secret: token, now: Times.received)
+            #expect(verified)
             source.secrets.rotate(to: "whsec_new", grace: 1000, now: Times.received + 10)
             try await store.createSource(source)
             #expect(try await store.refreshSources(now: Times.received + 500).isEmpty)
