@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import RelayCore
 
 /// The members of an `application/x-www-form-urlencoded` form post, in order; a name may repeat
 /// (checkboxes, rows).
@@ -35,5 +36,12 @@ struct PageForm: Sendable {
     /// Every value of `name`, in order.
     func all(_ name: String) -> [String] {
         members.filter { $0.name == name }.map(\.value)
+    }
+}
+
+extension RelayProblem {
+    /// The first reason given for each refused field, to show next to it.
+    var reasonsByField: [String: String] {
+        Dictionary(errors.map { ($0.field, $0.reason) }, uniquingKeysWith: { first, _ in first })
     }
 }

@@ -47,11 +47,6 @@ struct PageFrame {
     }
 }
 
-/// A page with only its frame (Sources, until inbound sources exist).
-struct FrameView {
-    let frame: PageFrame
-}
-
 /// The sign-in page's values.
 struct SignInView {
     let frame = PageFrame(title: "Sign in")

@@ -49,13 +49,10 @@ public struct SettingsPage: RouteModule {
         formPost(page, "webhooks") { form, session, _ in try await createWebhook(form, session, admin: admin) }
         registerEditor(on: page, admin: admin)
         registerSlack(on: page, admin: admin)
+        registerSources(on: page, admin: admin)
         page.get("deliveries") { request, _ in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             return try await deliveriesPage(request, session, admin: admin)
-        }
-        page.get("sources") { request, _ in
-            guard let session = session(request) else { return Self.redirect(to: "/ui/") }
-            return html(templates.render("sources", FrameView(frame: frame("Sources", .sources, session))))
         }
         page.get("deliveries/stream") { request, _ in
             guard let session = session(request) else { return Response(status: .unauthorized) }
@@ -199,8 +196,7 @@ public struct SettingsPage: RouteModule {
             sessions.setNotice("Webhook “\(created.name)” created.", for: session.id)
             return Self.redirect(to: "/ui/")
         } catch let problem as RelayProblem {
-            let reasons = Dictionary(
-                problem.errors.map { ($0.field, $0.reason) }, uniquingKeysWith: { first, _ in first })
+            let reasons = problem.reasonsByField
             let form = CustomWebhookForm(
                 name: name, url: url, nameError: reasons["name"], urlError: reasons["url"] ?? reasons["events"])
             return try await webhooksPage(session, admin: admin, form: form, status: .unprocessableContent)

@@ -118,3 +118,19 @@ document.addEventListener("keydown", (event) => {
     first.focus();
   }
 });
+
+// Buttons with data-copy copy the value of that field ("Copy URL", "Copy to clipboard") and say
+// so; where the clipboard is not allowed, the field is selected for the person to copy.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copy);
+  if (!field) return;
+  const done = (text) => { button.textContent = text; };
+  field.select();
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(() => done("Copied"), () => done("Selected: press Ctrl+C"));
+  } else {
+    done(document.execCommand("copy") ? "Copied" : "Selected: press Ctrl+C");
+  }
+});
