@@ -54,6 +54,12 @@ public struct AdminOperations: Sendable {
         return stream.response(after: lastEventID.flatMap(AttemptResource.number) ?? latest, encode: encode)
     }
 
+    /// The cursor (`att_<n>`) of the newest attempt recorded so far: a page that lists attempts
+    /// reads it first and streams from it, so nothing recorded meanwhile is missed.
+    public func latestAttemptCursor() async throws -> String {
+        "att_\(try await admin.store.latestAttemptID())"
+    }
+
     private static func query(webhook: String?, outcome: AttemptOutcome?, eventType: String?, limit: Int)
         -> AttemptQuery
     {

@@ -88,14 +88,15 @@ struct DeliveriesView {
     let outcomeOptions: [FilterOption]
     let eventType: String
     let health: [HealthRow]
-    /// Where the view's script listens for new attempts, with the same filters.
+    /// Where the view's script listens for new attempts, with the same filters, after the newest
+    /// attempt the page shows.
     let streamURL: String
 
     init(
         frame: PageFrame, rows: [DeliveryRow], webhookOptions: [FilterOption], outcomeOptions: [FilterOption],
-        eventType: String, health: [HealthRow], query: String
+        eventType: String, health: [HealthRow], query: String, after: String
     ) {
-        streamURL = "/ui/deliveries/stream" + (query.isEmpty ? "" : "?\(query)")
+        streamURL = "/ui/deliveries/stream?" + (query.isEmpty ? "" : "\(query)&") + "after=\(after)"
         self.frame = frame
         self.rows = rows
         hasRows = !rows.isEmpty

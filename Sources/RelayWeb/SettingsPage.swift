@@ -59,7 +59,9 @@ public struct SettingsPage: RouteModule {
             let filters = DeliveryFilters(request.uri.queryParameters)
             return try await admin.deliveryStream(
                 webhook: filters.webhook, outcome: filters.outcome, eventType: filters.eventType,
-                lastEventID: request.headers[HTTPField.Name("Last-Event-ID")!],
+                lastEventID: request.headers[HTTPField.Name("Last-Event-ID")!]
+                    ?? request.uri.queryParameters["after"]
+                    .map(String.init),
                 while: { sessions.isLive(session.id, now: WallClock.nowMillis()) }
             ) { attempt in try JSONEncoder().encode(DeliveryRow.rows(of: attempt)) }
         }
@@ -146,6 +148,9 @@ public struct SettingsPage: RouteModule {
         let filters = DeliveryFilters(request.uri.queryParameters)
         let (webhook, outcome, eventType) = (filters.webhook, filters.outcome, filters.eventType)
         let webhooks = try await admin.webhooks()
+        // The live stream goes on from the newest attempt listed (or, with none, from the newest
+        // one before the list was read): an attempt recorded while the page loads is not missed.
+        let before = try await admin.latestAttemptCursor()
         let attempts = try await admin.deliveries(webhook: webhook, outcome: outcome, eventType: eventType, limit: 100)
         let rows = attempts.flatMap(DeliveryRow.rows)
         let view = DeliveriesView(
@@ -154,7 +159,8 @@ public struct SettingsPage: RouteModule {
             outcomeOptions: AttemptOutcome.allCases.map {
                 FilterOption(value: $0.rawValue, label: $0.rawValue, selected: $0 == outcome)
             },
-            eventType: eventType ?? "", health: webhooks.map(HealthRow.init), query: request.uri.query ?? "")
+            eventType: eventType ?? "", health: webhooks.map(HealthRow.init), query: request.uri.query ?? "",
+            after: attempts.first?.id ?? before)
         return html(templates.render("deliveries", view))
     }
 

@@ -14,6 +14,7 @@ import Testing
                 $0.delivery.timeout = .seconds(5)
             }
         ) { relay, receiver in
+            let posting = ContinuousClock.now
             for index in 0..<6 {
                 #expect(try await relay.postEvents(#"{"type":"user.login","id":"iso-\#(index)"}"#).status == 202)
             }
@@ -22,7 +23,10 @@ import Testing
             let elapsed = ContinuousClock.now - started
             #expect(elapsed < .seconds(2), "the healthy webhook took \(elapsed) while the other hung")
             #expect(Set(fast.map(\.text)).count == 6)
-            #expect(receiver.requests(path: "/slow").count <= 2, "the slow lane keeps to its concurrency")
+            // Before the first answer (3 s after the first post) only two may have gone out; a busy
+            // machine can make the posts themselves take that long, so count by arrival time.
+            let beforeAnAnswer = receiver.requests(path: "/slow").filter { $0.receivedAt < posting + .seconds(3) }
+            #expect(beforeAnAnswer.count <= 2, "the slow lane keeps to its concurrency")
         }
     }
 }
