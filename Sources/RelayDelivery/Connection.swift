@@ -23,13 +23,17 @@ final class Connection: Sendable {
 
     /// Adds TLS (SNI and hostname verification for `key.host`), the response decoder and the
     /// exchange handler to a connected `channel`, and waits for the TLS handshake. Closes the
-    /// channel when that fails.
+    /// channel when that fails. `setUpTimer` (the connect time-out's close) is cancelled on the
+    /// channel's loop the moment the handshake ends, so a connection ready in time is never closed
+    /// by it while the waiting task has yet to resume.
     static func start(
-        on channel: any Channel, key: ConnectionKey, tls: @escaping @Sendable () throws -> any ChannelHandler
+        on channel: any Channel, key: ConnectionKey, cancelling setUpTimer: Scheduled<Void>,
+        tls: @escaping @Sendable () throws -> any ChannelHandler
     ) async throws -> Connection {
         let started = channel.eventLoop.makePromise(of: Connection.self)
         channel.eventLoop.execute {
             let exchange = ExchangeHandler(ready: channel.eventLoop.makePromise())
+            exchange.ready.futureResult.whenComplete { _ in setUpTimer.cancel() }
             do {
                 let connection = Connection(
                     key: key, channel: channel, exchange: NIOLoopBound(exchange, eventLoop: channel.eventLoop))

@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import RelayCore
+import Synchronization
 
 /// Opens connections to destinations: resolves the host, checks every address it resolved to
 /// (``EgressGuard``) before anything is sent, connects only to those addresses — directly, or to
@@ -40,21 +41,26 @@ struct Connector: Sendable {
         } else {
             channel = try await connect(to: destination.host, port: destination.port, addresses: addresses, by: limit)
         }
-        let timer = channel.eventLoop.scheduleTask(deadline: limit) { channel.close(promise: nil) }
+        let expired = Mutex(false)
+        let timer = channel.eventLoop.scheduleTask(deadline: limit) {
+            expired.withLock { $0 = true }
+            channel.close(promise: nil)
+        }
         defer { timer.cancel() }
         do {
             if let proxy {
                 try await ProxyTunnelHandler.open(on: channel, to: destination, authorization: proxy.authorization)
             }
-            return try await Connection.start(on: channel, key: key) {
+            return try await Connection.start(on: channel, key: key, cancelling: timer) {
                 try NIOSSLClientHandler(context: context, serverHostname: destination.host)
             }
         } catch {
             channel.close(promise: nil)
-            let now = NIODeadline.now()
-            if now >= deadline { throw ExchangeError.timedOut }
-            if now >= limit { throw ChannelError.connectTimeout(connectTimeout) }
-            throw error
+            // Only a close made by the timer is a time-out: a refusal that came in time stays the
+            // reason even when this task resumes after the limit on a busy machine.
+            guard expired.withLock({ $0 }) else { throw error }
+            if limit == deadline { throw ExchangeError.timedOut }
+            throw ChannelError.connectTimeout(connectTimeout)
         }
     }
 

@@ -52,6 +52,9 @@ public final class ScriptedHTTPSServer: Sendable {
     /// Requests received so far, whole.
     public var requests: [ReceivedRequest] { tally.state.withLock { $0.requests } }
 
+    /// The errors that closed a connection (TLS or HTTP parsing), to say why a test failed.
+    public var errors: [String] { tally.state.withLock { $0.errors } }
+
     /// Runs a server for the duration of `body`; `answer` is called for each request.
     public static func with<T: Sendable>(
         answer: @escaping @Sendable (ReceivedRequest) -> ScriptedAnswer = { _ in .ok },
@@ -88,6 +91,7 @@ private final class ServerTally: Sendable {
         var connections = 0
         var closed = 0
         var requests: [ReceivedRequest] = []
+        var errors: [String] = []
     }
 
     let state = Mutex(State())
@@ -146,6 +150,7 @@ private final class ScriptHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        tally.state.withLock { $0.errors.append("\(error)") }
         context.close(promise: nil)
     }
 }

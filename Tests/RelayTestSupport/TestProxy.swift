@@ -23,6 +23,9 @@ public final class TestProxy: Sendable {
     /// The head of every `CONNECT` received so far (request line and headers).
     public var connectRequests: [String] { log.heads.withLock { $0 } }
 
+    /// What happened to each tunnel (connected, closed by either side), to say why a test failed.
+    public var tunnelEvents: [String] { log.events.withLock { $0 } }
+
     /// Runs a proxy for the duration of `body`; with `refusing`, every tunnel gets that status.
     public static func with<T: Sendable>(refusing: Int? = nil, _ body: (TestProxy) async throws -> T) async throws -> T
     {
@@ -41,6 +44,9 @@ public final class TestProxy: Sendable {
 
 private final class ProxyLog: Sendable {
     let heads = Mutex<[String]>([])
+    let events = Mutex<[String]>([])
+
+    func note(_ event: String) { events.withLock { $0.append(event) } }
 }
 
 /// Reads one `CONNECT` head, connects to its target and relays bytes from then on.
@@ -82,13 +88,17 @@ private final class ConnectHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
-        let host = String(parts[1][..<colon])
+        // The test servers listen on 127.0.0.1 only: dialing `localhost` by name would also try
+        // ::1, where another test's listener may hold the same port number.
+        let named = String(parts[1][..<colon])
+        let host = named == "localhost" ? "127.0.0.1" : named
+        let log = self.log
         let client = context.channel
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         ClientBootstrap(group: context.eventLoop)
             .channelInitializer { upstream in
                 upstream.eventLoop.makeCompletedFuture {
-                    try upstream.pipeline.syncOperations.addHandler(Relay(to: client))
+                    try upstream.pipeline.syncOperations.addHandler(Relay(to: client, log: log))
                 }
             }
             .connect(host: host, port: port)
@@ -96,11 +106,13 @@ private final class ConnectHandler: ChannelInboundHandler {
                 let (handler, context) = loopBound.value
                 switch result {
                 case .success(let upstream):
+                    log.note("connected to \(upstream.remoteAddress.map { "\($0)" } ?? host)")
                     handler.upstream = upstream
                     context.writeAndFlush(
                         handler.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")),
                         promise: nil)
-                case .failure:
+                case .failure(let error):
+                    log.note("could not connect to \(host):\(port): \(error)")
                     context.writeAndFlush(
                         handler.wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 502 Bad Gateway\r\n\r\n")), promise: nil)
                     context.close(promise: nil)
@@ -109,7 +121,10 @@ private final class ConnectHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        upstream?.close(promise: nil)
+        if let upstream {
+            log.note("the client closed its side")
+            upstream.close(promise: nil)
+        }
     }
 }
 
@@ -117,9 +132,11 @@ private final class ConnectHandler: ChannelInboundHandler {
 private final class Relay: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     private let client: any Channel
+    private let log: ProxyLog
 
-    init(to client: any Channel) {
+    init(to client: any Channel, log: ProxyLog) {
         self.client = client
+        self.log = log
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -127,6 +144,7 @@ private final class Relay: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        log.note("the destination closed its side")
         client.close(promise: nil)
     }
 }
