@@ -18,7 +18,8 @@ import Testing
                 try await transport.shutdown()
 
                 #expect(
-                    responses == Array(repeating: .http(status: 200, retryAfter: nil, body: Array("ok".utf8)), count: 3),
+                    responses
+                        == Array(repeating: .http(status: 200, retryAfter: nil, body: Array("ok".utf8)), count: 3),
                     "server errors: \(server.errors); tunnels: \(proxy.tunnelEvents)")
                 #expect(server.requests.count == 3)
                 #expect(server.connections == 1, "the tunnel is kept alive")
