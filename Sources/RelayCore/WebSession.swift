@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A signed-in session of the settings page (SPEC §10): made when an admin token is exchanged for
@@ -20,7 +19,7 @@ public struct WebSession: Sendable, Equatable {
     public init(token: String, now: Int64) {
         id = RandomText.make()
         formToken = RandomText.make()
-        tokenFingerprint = String(Hex.encode(SHA256.hash(data: Data(token.utf8))).prefix(12))
+        tokenFingerprint = ChangeOrigin.fingerprint(ofToken: token)
         createdAt = now
         lastUsedAt = now
     }

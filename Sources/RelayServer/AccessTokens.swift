@@ -19,12 +19,16 @@ struct AccessTokens: Sendable {
         Hex.encode(hash(token))
     }
 
-    /// Throws a bare `401` unless `request` carries `Authorization: Bearer <one of the tokens>`.
-    func authorize(_ request: Request) throws {
+    /// Throws a bare `401` unless `request` carries `Authorization: Bearer <one of the tokens>`;
+    /// returns the token's fingerprint (``ChangeOrigin/fingerprint(ofToken:)``).
+    @discardableResult
+    func authorize(_ request: Request) throws -> String {
         guard let header = request.headers[.authorization], header.count > 7,
             header.prefix(7).lowercased() == "bearer "
         else { throw ProblemResponse.unauthorized }
-        guard accepts(String(header.dropFirst(7))) else { throw ProblemResponse.unauthorized }
+        let token = String(header.dropFirst(7))
+        guard accepts(token) else { throw ProblemResponse.unauthorized }
+        return ChangeOrigin.fingerprint(ofToken: token)
     }
 
     /// Whether `token` is one of the tokens, compared by hash in constant time.

@@ -29,10 +29,11 @@ struct AdminContext: Sendable {
 
     /// Applies the members of a PATCH request (``WebhookInput/update(_:with:)``) to the webhook
     /// with `id` atomically; `patch` builds them from the webhook as stored at that moment.
-    func update(id: String, _ patch: @escaping @Sendable (Webhook) throws -> [String: JSONValue]) async throws
-        -> Webhook
-    {
-        let (webhook, switching) = try await modify(id: id) { webhook -> Bool? in
+    func update(
+        id: String, by origin: ChangeOrigin, _ patch: @escaping @Sendable (Webhook) throws -> [String: JSONValue]
+    ) async throws -> Webhook {
+        let (webhook, switching) = try await modify(id: id, recording: .webhookUpdated, by: origin) {
+            webhook -> Bool? in
             let json = try patch(webhook)
             let switching: Bool? = if case .bool(let enabled) = json["enabled"] { enabled } else { nil }
             webhook = try WebhookInput.update(webhook, with: json).patched(onto: webhook, switching: switching)
@@ -51,17 +52,23 @@ struct AdminContext: Sendable {
     }
 
     /// Resumes the paused or disabled webhook with `id`, or a `404`.
-    func resume(id: String) async throws -> Webhook {
-        guard let webhook = try await store.resumeWebhook(id: id, now: WallClock.nowMillis()) else {
-            throw RelayProblem.webhookNotFound(id)
+    func resume(id: String, by origin: ChangeOrigin) async throws -> Webhook {
+        let resumed = try await store.resumeWebhook(id: id, now: WallClock.nowMillis()) { webhook in
+            RelayAuditEvent(.webhookResumed, by: origin, target: .webhook(webhook), changes: ["state"])
         }
+        guard let webhook = resumed else { throw RelayProblem.webhookNotFound(id) }
         logger.info("webhook resumed", metadata: ["relay.webhook": "\(webhook.name)"])
         return webhook
     }
 
-    /// Deletes the webhook with `id` and its queue, or a `404`.
-    func delete(id: String) async throws {
-        guard try await store.deleteWebhook(id: id) else { throw RelayProblem.webhookNotFound(id) }
+    /// Deletes the webhook with `id` and its queue, or a `404`; returns it as it was.
+    @discardableResult
+    func delete(id: String, by origin: ChangeOrigin) async throws -> Webhook {
+        let deleted = try await store.deleteWebhook(id: id) { webhook in
+            RelayAuditEvent(.webhookDeleted, by: origin, target: .webhook(webhook))
+        }
+        guard let deleted else { throw RelayProblem.webhookNotFound(id) }
+        return deleted
     }
 
     /// The webhook as the API shows it, with its health read now.
@@ -83,12 +90,12 @@ struct AdminContext: Sendable {
         }
     }
 
-    /// The event-type catalogue: the declared types with their descriptions and every type seen,
-    /// by name.
+    /// The event-type catalogue: the relay's own types (SPEC §13) and the declared ones with their
+    /// descriptions, and every type seen, by name.
     func eventTypes() async throws -> [EventTypeResource] {
         let seen = try await store.seenEventTypes()
         var entries: [String: EventTypeResource] = [:]
-        for declared in configuration.eventTypes {
+        for declared in RelayEventType.allCases.map(\.catalogEntry) + configuration.eventTypes {
             entries[declared.name] = EventTypeResource(
                 name: declared.name, description: declared.description, firstSeenAt: nil)
         }
@@ -114,9 +121,14 @@ struct AdminContext: Sendable {
 
     /// Creates the webhook a create request describes (``WebhookInput``'s rules); a bad member
     /// or a taken name is a `422` naming it, and nothing is stored.
-    func create(from json: [String: JSONValue]) async throws -> Webhook {
+    func create(from json: [String: JSONValue], by origin: ChangeOrigin) async throws -> Webhook {
         let webhook = try Self.webhook(from: json)
-        try await create(webhook)
+        do {
+            try await store.createWebhook(
+                webhook, recording: RelayAuditEvent(.webhookCreated, by: origin, target: .webhook(webhook)))
+        } catch StoreError.nameTaken(let name) {
+            throw Self.nameTaken(name)
+        }
         return webhook
     }
 
@@ -124,7 +136,9 @@ struct AdminContext: Sendable {
     /// with ` 2`, ` 3`, … when that is taken, receiving `events`, with the install's metadata.
     /// The URL goes through the same rules as a create request's. With no `events` (an empty
     /// `slack.defaultEvents`) it is created disabled, subscribed to `*`, until someone chooses.
-    func installSlack(_ installed: SlackOAuth.Installed, events: [EventTypePattern]) async throws -> Webhook {
+    func installSlack(_ installed: SlackOAuth.Installed, events: [EventTypePattern], by origin: ChangeOrigin)
+        async throws -> Webhook
+    {
         for attempt in 1...100 {
             var webhook = try Self.webhook(from: [
                 "kind": .string(WebhookKind.slack.rawValue), "url": .string(installed.url),
@@ -135,7 +149,8 @@ struct AdminContext: Sendable {
             webhook.slack = installed.installation
             if events.isEmpty { webhook.stateReason = Self.awaitingEventsReason }
             do {
-                try await store.createWebhook(webhook)
+                try await store.createWebhook(
+                    webhook, recording: RelayAuditEvent(.slackInstalled, by: origin, target: .webhook(webhook)))
                 return webhook
             } catch StoreError.nameTaken {
                 continue
@@ -153,37 +168,30 @@ struct AdminContext: Sendable {
         return spec.makeWebhookForAPI(id: Identifier.make(prefix: "wh_", millis: now), now: now)
     }
 
-    /// Creates `webhook`, turning a taken name into a `422` on `name`.
-    func create(_ webhook: Webhook) async throws {
-        do {
-            try await store.createWebhook(webhook)
-        } catch StoreError.nameTaken(let name) {
-            throw Self.nameTaken(name)
-        }
-    }
-
-    /// Changes the webhook named by `{id}` atomically and answers its new view.
+    /// Changes the webhook named by `{id}` atomically, recording the change as a `type` event, and
+    /// answers its new view.
     func modify(
-        _ context: some RequestContext, _ change: @escaping @Sendable (inout Webhook) throws -> Void
+        _ context: some RequestContext, recording type: RelayEventType, by origin: ChangeOrigin,
+        _ change: @escaping @Sendable (inout Webhook) throws -> Void
     ) async throws -> Response {
-        try await view(try await modify(context, returning: change).webhook)
-    }
-
-    /// Changes the webhook named by `{id}` atomically (stamping `updatedAt`) and returns it with
-    /// what `change` returned; an unknown id is a `404`, a taken name a `422` on `name`.
-    func modify<T: Sendable>(
-        _ context: some RequestContext, returning change: @escaping @Sendable (inout Webhook) throws -> T
-    ) async throws -> (webhook: Webhook, result: T) {
-        try await modify(id: try context.parameters.require("id"), change)
+        try await view(
+            try await modify(id: try context.parameters.require("id"), recording: type, by: origin, change).webhook)
     }
 
     /// Changes the webhook with `id` atomically (stamping `updatedAt`) and returns it with what
-    /// `change` returned; an unknown id is a `404`, a taken name a `422` on `name`.
-    func modify<T: Sendable>(id: String, _ change: @escaping @Sendable (inout Webhook) throws -> T) async throws
-        -> (webhook: Webhook, result: T)
-    {
+    /// `change` returned; the change is recorded as a `type` event naming the fields that changed
+    /// (none when nothing did), in the same transaction. An unknown id is a `404`, a taken name a
+    /// `422` on `name`.
+    func modify<T: Sendable>(
+        id: String, recording type: RelayEventType, by origin: ChangeOrigin,
+        _ change: @escaping @Sendable (inout Webhook) throws -> T
+    ) async throws -> (webhook: Webhook, result: T) {
+        let recording: @Sendable (Webhook, Webhook) -> RelayAuditEvent? = { before, after in
+            let fields = after.changedFields(since: before)
+            return fields.isEmpty ? nil : RelayAuditEvent(type, by: origin, target: .webhook(after), changes: fields)
+        }
         do {
-            return try await store.modifyWebhook(id: id) { webhook in
+            return try await store.modifyWebhook(id: id, recording: recording) { webhook in
                 let result = try change(&webhook)
                 webhook.updatedAt = WallClock.nowMillis()
                 return result
@@ -200,15 +208,18 @@ struct AdminContext: Sendable {
     }
 }
 
-extension Router {
-    /// Registers an admin route: the handler runs only with a valid admin token.
+extension Router where Context == RelayRequestContext {
+    /// Registers an admin route: the handler runs only with a valid admin token, and is given who
+    /// is asking (the token's fingerprint and the client's address) for the audit events of the
+    /// changes it makes.
     func admin(
         _ method: HTTPRequest.Method, _ path: RouterPath, _ admin: AdminContext,
-        _ handler: @escaping @Sendable (Request, Context) async throws -> Response
+        _ handler: @escaping @Sendable (Request, Context, ChangeOrigin) async throws -> Response
     ) {
         on(path, method: method) { request, context in
-            try admin.tokens.authorize(request)
-            return try await handler(request, context)
+            let fingerprint = try admin.tokens.authorize(request)
+            let origin = ChangeOrigin(actor: .token(fingerprint: fingerprint), clientAddress: context.clientAddress)
+            return try await handler(request, context, origin)
         }
     }
 }

@@ -6,7 +6,8 @@ import RelayStore
 
 /// The admin API's operations for the relay's other front ends (the settings page): the same
 /// rules and store calls the `/v1` routes use, without HTTP in between, so the page validates
-/// nothing the API does not validate the same way.
+/// nothing the API does not validate the same way. Each change is recorded as an audit event by
+/// the `origin` given (SPEC §13), in the same transaction.
 public struct AdminOperations: Sendable {
     let admin: AdminContext
 
@@ -25,8 +26,14 @@ public struct AdminOperations: Sendable {
 
     /// Creates a webhook from the members of a create request (`POST /v1/webhooks`); throws the
     /// ``RelayProblem`` the API would answer.
-    public func createWebhook(_ json: [String: JSONValue]) async throws -> WebhookResource {
-        try await admin.resource(try await admin.create(from: json))
+    public func createWebhook(_ json: [String: JSONValue], by origin: ChangeOrigin) async throws -> WebhookResource {
+        try await admin.resource(try await admin.create(from: json, by: origin))
+    }
+
+    /// Stores one of the relay's own audit events that records no change of its own: a sign-in,
+    /// a refused sign-in, a sign-out.
+    public func record(_ event: RelayAuditEvent) async throws {
+        try await admin.store.record(event)
     }
 
     /// The latest attempts (`GET /v1/deliveries`), newest first: of one webhook (id or name), with
@@ -85,10 +92,10 @@ public struct AdminOperations: Sendable {
     /// Changes the webhook with `id` as a `PATCH /v1/webhooks/{id}` with the members `patch`
     /// returns would, atomically: `patch` is given the webhook as stored at that moment (its
     /// secrets unmasked) and may throw a ``RelayProblem`` to refuse. Throws the API's problems.
-    public func updateWebhook(id: String, _ patch: @escaping @Sendable (Webhook) throws -> [String: JSONValue])
-        async throws -> WebhookResource
-    {
-        try await admin.resource(try await admin.update(id: id, patch))
+    public func updateWebhook(
+        id: String, by origin: ChangeOrigin, _ patch: @escaping @Sendable (Webhook) throws -> [String: JSONValue]
+    ) async throws -> WebhookResource {
+        try await admin.resource(try await admin.update(id: id, by: origin, patch))
     }
 
     /// Sends a synthetic `auditrelay.test` event to a webhook now (`POST /v1/webhooks/{id}/test`).
@@ -97,13 +104,14 @@ public struct AdminOperations: Sendable {
     }
 
     /// Resumes a paused or disabled webhook (`POST /v1/webhooks/{id}/resume`).
-    public func resumeWebhook(id: String) async throws -> WebhookResource {
-        try await admin.resource(try await admin.resume(id: id))
+    public func resumeWebhook(id: String, by origin: ChangeOrigin) async throws -> WebhookResource {
+        try await admin.resource(try await admin.resume(id: id, by: origin))
     }
 
-    /// Deletes a webhook and its queue (`DELETE /v1/webhooks/{id}`).
-    public func deleteWebhook(id: String) async throws {
-        try await admin.delete(id: id)
+    /// Deletes a webhook and its queue (`DELETE /v1/webhooks/{id}`); returns its name.
+    @discardableResult
+    public func deleteWebhook(id: String, by origin: ChangeOrigin) async throws -> String {
+        try await admin.delete(id: id, by: origin).name
     }
 
     /// Sends Slack's `oauth.v2.access` exchange through the delivery transport (its trust roots,
@@ -114,10 +122,10 @@ public struct AdminOperations: Sendable {
 
     /// Creates the Slack webhook an OAuth install gave: `#channel (team)` (` 2`, ` 3`, … when
     /// taken), receiving `events`, with its read-only `slack` metadata.
-    public func installSlackWebhook(_ installed: SlackOAuth.Installed, events: [EventTypePattern]) async throws
-        -> WebhookResource
-    {
-        try await admin.resource(try await admin.installSlack(installed, events: events))
+    public func installSlackWebhook(
+        _ installed: SlackOAuth.Installed, events: [EventTypePattern], by origin: ChangeOrigin
+    ) async throws -> WebhookResource {
+        try await admin.resource(try await admin.installSlack(installed, events: events, by: origin))
     }
 
     /// The event-type catalogue (`GET /v1/event-types`).

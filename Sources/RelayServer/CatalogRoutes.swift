@@ -5,14 +5,14 @@ import RelayCore
 import RelayStore
 
 /// `GET /v1/event-types` and `GET /v1/events/{id}`.
-struct CatalogRoutes<Context: RequestContext>: Sendable {
+struct CatalogRoutes: Sendable {
     let admin: AdminContext
 
-    func register(on router: Router<Context>) {
-        router.admin(.get, "/v1/event-types", admin) { _, _ in
+    func register(on router: Router<RelayRequestContext>) {
+        router.admin(.get, "/v1/event-types", admin) { _, _, _ in
             try JSONResponses.encode(EventTypeList(eventTypes: try await admin.eventTypes()))
         }
-        router.admin(.get, "/v1/events/:id", admin) { _, context in
+        router.admin(.get, "/v1/events/:id", admin) { _, context, _ in
             let id = try context.parameters.require("id")
             guard let detail = try await admin.store.eventDetail(id: id) else {
                 throw ProblemResponse(.notFound, detail: "no event has the id \(id)")

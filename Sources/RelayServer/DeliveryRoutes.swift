@@ -8,11 +8,11 @@ import ServiceLifecycle
 
 /// The delivery log (SPEC §7): `GET /v1/deliveries`, `GET /v1/deliveries/stream` (Server-Sent
 /// Events), `POST /v1/messages/{id}/retry`, `POST /v1/webhooks/{id}/replay`.
-struct DeliveryRoutes<Context: RequestContext>: Sendable {
+struct DeliveryRoutes: Sendable {
     let admin: AdminContext
 
-    func register(on router: Router<Context>) {
-        router.admin(.get, "/v1/deliveries", admin) { request, _ in
+    func register(on router: Router<RelayRequestContext>) {
+        router.admin(.get, "/v1/deliveries", admin) { request, _, _ in
             var query = try Self.query(request.uri.queryParameters)
             query.limit = min(max(Int(request.uri.queryParameters["limit"] ?? "") ?? 100, 1), 1000)
             if let cursor = request.uri.queryParameters["cursor"] {
@@ -26,7 +26,7 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
             return try JSONResponses.encode(
                 DeliveryPage(deliveries: attempts.map(AttemptResource.init), nextCursor: next))
         }
-        router.admin(.get, "/v1/deliveries/stream", admin) { request, _ in
+        router.admin(.get, "/v1/deliveries/stream", admin) { request, _, _ in
             var filters = try Self.query(request.uri.queryParameters)
             filters.limit = 500
             let query = filters
@@ -38,13 +38,13 @@ struct DeliveryRoutes<Context: RequestContext>: Sendable {
                 try JSONEncoder.relay.encode($0)
             }
         }
-        router.admin(.post, "/v1/messages/:id/retry", admin) { _, context in
+        router.admin(.post, "/v1/messages/:id/retry", admin) { _, context, _ in
             let id = try context.parameters.require("id")
             try await admin.retry(messageID: id)
             return try JSONResponses.encode(
                 MessageRetryAccepted(messageId: id, status: .pending), status: .accepted)
         }
-        router.admin(.post, "/v1/webhooks/:id/replay", admin) { request, context in
+        router.admin(.post, "/v1/webhooks/:id/replay", admin) { request, context, _ in
             let webhook = try await admin.webhook(context)
             let replay = try ReplayRequest(json: try await JSONResponses.object(request))
             let report = try await admin.store.replay(

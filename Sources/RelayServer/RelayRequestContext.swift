@@ -8,6 +8,9 @@ public struct RelayRequestContext: RequestContext {
     /// The peer of the connection; `nil` under the router test client.
     public let remoteAddress: SocketAddress?
 
+    /// The client's IP address, as audit events and the sign-in throttle name it.
+    public var clientAddress: String? { remoteAddress?.ipAddress }
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress

@@ -217,8 +217,10 @@ extension AuditStore {
         }
     }
 
-    /// How many events are stored.
-    public func eventCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+    /// How many events are stored; with `includingOwn: false`, only those sent to the relay (not
+    /// its own `auditrelay.*` events, SPEC §13).
+    public func eventCount(includingOwn: Bool = true) async throws -> Int {
+        let filter = includingOwn ? "" : " WHERE type NOT LIKE 'auditrelay.%'"
+        return try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events" + filter) ?? 0 }
     }
 }

@@ -23,7 +23,7 @@ extension AuditStore {
         let (receipt, queuedFor) = try await write { db in
             try self.insert(events, receivedAt: receivedAt, maxQueued: maxQueued, db: db)
         }
-        if !queuedFor.isEmpty { changes.queued(for: queuedFor) }
+        announce(queuedFor)
         return receipt
     }
 

@@ -14,14 +14,17 @@ extension AuditStore {
     public func record(_ attempts: [AttemptRecord]) async throws {
         let attempts = attempts.filter { !$0.messages.isEmpty }
         guard !attempts.isEmpty else { return }
-        let stateChanged = try await write(durable: false) { db in
+        let (stopped, queuedFor) = try await write(durable: false) { db -> (Bool, Set<String>) in
             try Self.insertAttempts(attempts, db: db)
             let finished = try Self.moveMessages(attempts, db: db)
             self.tallies.pendingMessages.withLock { $0 -= finished }
-            return try Self.updateWebhooks(attempts, db: db)
+            let stopped = try Self.updateWebhooks(attempts, db: db)
+            let queuedFor = try stopped.reduce(into: Set<String>()) { $0.formUnion(try self.insert($1, db: db)) }
+            return (!stopped.isEmpty, queuedFor)
         }
         inFlight.finish(attempts.flatMap(\.rowIDs))
-        if stateChanged { changes.webhooksChanged() }
+        if stopped { changes.webhooksChanged() }
+        announce(queuedFor)
     }
 
     /// Most attempt rows in one `INSERT` (16 values each, well under SQLite's 32,766 parameters).
@@ -171,11 +174,11 @@ extension AuditStore {
     }
 
     /// Health columns, and the state of webhooks a `paused` or `disabled` outcome stops: once
-    /// per request (its messages share a webhook and an answer). Returns whether a webhook's
-    /// state changed.
-    private static func updateWebhooks(_ attempts: [AttemptRecord], db: Database) throws -> Bool {
+    /// per request (its messages share a webhook and an answer). Returns the audit event of each
+    /// webhook the relay stopped (SPEC §13).
+    private static func updateWebhooks(_ attempts: [AttemptRecord], db: Database) throws -> [RelayAuditEvent] {
         var health: [String: WebhookHealthChange] = [:]
-        var stateChanged = false
+        var stopped: [RelayAuditEvent] = []
         for record in attempts {
             guard let webhookID = record.messages.first?.message.webhookID else { continue }
             health[webhookID, default: WebhookHealthChange()].add(record)
@@ -193,10 +196,16 @@ extension AuditStore {
                 (decision.outcome == .paused ? WebhookState.paused : .disabled).rawValue, decision.reason,
                 record.startedAt, webhookID,
             ])
-            stateChanged = stateChanged || db.changesCount > 0
+            guard db.changesCount > 0 else { continue }
+            let name = try String.fetchOne(db, sql: "SELECT name FROM webhooks WHERE id = ?", arguments: [webhookID])
+            stopped.append(
+                RelayAuditEvent(
+                    decision.outcome == .paused ? .webhookPaused : .webhookDisabled, by: .relay,
+                    target: .init(kind: "webhook", id: webhookID, name: name), changes: ["state"],
+                    reason: decision.reason))
         }
         for (webhookID, change) in health { try change.apply(to: webhookID, db: db) }
-        return stateChanged
+        return stopped
     }
 }
 

@@ -3,12 +3,13 @@ import GRDB
 import RelayCore
 
 extension AuditStore {
-    /// Stores a new source; its secrets are sealed.
+    /// Stores a new source, its secrets sealed, and `event` (its `created` audit event) in the
+    /// same transaction.
     ///
     /// - Throws: ``StoreError/sourceNameTaken(_:)`` when another source has the name.
-    public func createSource(_ source: Source) async throws {
+    public func createSource(_ source: Source, recording event: RelayAuditEvent) async throws {
         let sealed = try sealSecrets(source.secrets)
-        try await write { db in
+        let queuedFor = try await write { db in
             try Self.requireSourceNameFree(source.name, for: source.id, db: db)
             try db.execute(
                 sql: """
@@ -19,7 +20,9 @@ extension AuditStore {
                     source.id, source.name, source.provider.rawValue, sealed, source.rejected, source.lastRejectedAt,
                     source.createdAt, source.updatedAt,
                 ])
+            return try self.insert(event, db: db)
         }
+        announce(queuedFor)
     }
 
     /// Every source, by name.
@@ -30,33 +33,58 @@ extension AuditStore {
 
     /// The source with `id`, or `nil`.
     public func source(id: String) async throws -> Source? {
-        let row = try await pool.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sources WHERE id = ?"), arguments: [id])
-        }
-        return try row.map(decodeSource)
+        try await pool.read { db in try self.source(id: id, db: db) }
     }
 
     /// Changes a source atomically: reads it, applies `change` and writes it back in one
-    /// transaction. Its counts of refusals are kept; an error thrown by `change` leaves it
-    /// untouched.
+    /// transaction, with the audit event `recording` makes of the source before and after (none
+    /// when it answers `nil`). Its counts of refusals are kept; an error thrown by `change` leaves
+    /// it untouched and records nothing.
     ///
     /// - Throws: ``StoreError/sourceNotFound(_:)``, ``StoreError/sourceNameTaken(_:)``, or what
     ///   `change` throws.
-    public func modifySource<T: Sendable>(id: String, _ change: @escaping @Sendable (inout Source) throws -> T)
-        async throws -> (source: Source, result: T)
-    {
-        try await write { db in try self.modifySource(id: id, db: db, change) }
+    public func modifySource<T: Sendable>(
+        id: String, recording: @escaping @Sendable (_ before: Source, _ after: Source) -> RelayAuditEvent?,
+        _ change: @escaping @Sendable (inout Source) throws -> T
+    ) async throws -> (source: Source, result: T) {
+        let (source, result, queuedFor) = try await write { db -> (Source, T, Set<String>) in
+            let (before, after, result) = try self.modifySource(id: id, db: db, change)
+            return (after, result, try recording(before, after).map { try self.insert($0, db: db) } ?? [])
+        }
+        announce(queuedFor)
+        return (source, result)
     }
 
-    /// Deletes a source; the events it sent stay.
+    /// Reads the source with `id` to show its secret, storing the audit event `recording` makes of
+    /// it in the same transaction: a token is never shown without the record that it was.
     ///
-    /// - Returns: whether the source existed.
-    @discardableResult
-    public func deleteSource(id: String) async throws -> Bool {
-        try await write { db in
-            try db.execute(sql: "DELETE FROM sources WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+    /// - Returns: the source, or `nil` when there is none with `id`.
+    public func revealSource(id: String, recording: @escaping @Sendable (Source) -> RelayAuditEvent) async throws
+        -> Source?
+    {
+        let (source, queuedFor) = try await write { db -> (Source?, Set<String>) in
+            guard let source = try self.source(id: id, db: db) else { return (nil, []) }
+            return (source, try self.insert(recording(source), db: db))
         }
+        announce(queuedFor)
+        return source
+    }
+
+    /// Deletes a source, with the audit event `recording` makes of it in the same transaction; the
+    /// events it sent stay.
+    ///
+    /// - Returns: the source deleted, or `nil` when there is none with `id`.
+    @discardableResult
+    public func deleteSource(id: String, recording: @escaping @Sendable (Source) -> RelayAuditEvent) async throws
+        -> Source?
+    {
+        let (deleted, queuedFor) = try await write { db -> (Source?, Set<String>) in
+            guard let source = try self.source(id: id, db: db) else { return (nil, []) }
+            try db.execute(sql: "DELETE FROM sources WHERE id = ?", arguments: [id])
+            return (source, try self.insert(recording(source), db: db))
+        }
+        announce(queuedFor)
+        return deleted
     }
 
     /// Counts a refused request (a missing or wrong signature) at `now`. Not made durable by
@@ -83,47 +111,62 @@ extension AuditStore {
         verified: @escaping @Sendable (inout SourceSecrets) -> Bool
     ) async throws -> IngestReceipt {
         let (receipt, queuedFor) = try await write { db in
-            let (_, accepted) = try self.modifySource(id: sourceID, db: db) { verified(&$0.secrets) }
+            let (before, after, accepted) = try self.modifySource(id: sourceID, db: db) { verified(&$0.secrets) }
             guard accepted else { throw StoreError.secretNotAccepted }
-            return try self.insert([event], receivedAt: receivedAt, maxQueued: maxQueued, db: db)
+            var (receipt, queuedFor) = try self.insert([event], receivedAt: receivedAt, maxQueued: maxQueued, db: db)
+            if let changed = RelayAuditEvent.statusChange(of: after, from: before.secrets.status) {
+                queuedFor.formUnion(try self.insert(changed, db: db))
+            }
+            return (receipt, queuedFor)
         }
-        if !queuedFor.isEmpty { changes.queued(for: queuedFor) }
+        announce(queuedFor)
         return receipt
     }
 
     /// Brings every source's secret status up to date at `now` (a rotation whose grace ended), in
-    /// one write; returns the sources whose status changed in it.
+    /// one write with an audit event for each change (SPEC §13); returns the sources whose status
+    /// changed in it.
     public func refreshSources(now: Int64) async throws -> [Source] {
-        try await write { db in
-            let ids = try String.fetchAll(db, sql: "SELECT id FROM sources")
-            return try ids.compactMap { id -> Source? in
-                let (source, changed) = try self.modifySource(id: id, db: db) { source -> Bool in
-                    let before = source.secrets.status
-                    source.secrets.refresh(now: now)
-                    return source.secrets.status != before
-                }
-                return changed ? source : nil
+        let (changed, queuedFor) = try await write { db -> ([Source], Set<String>) in
+            var changed: [Source] = []
+            var queuedFor: Set<String> = []
+            for id in try String.fetchAll(db, sql: "SELECT id FROM sources") {
+                let (before, after, _) = try self.modifySource(id: id, db: db) { $0.secrets.refresh(now: now) }
+                guard let event = RelayAuditEvent.statusChange(of: after, from: before.secrets.status) else { continue }
+                changed.append(after)
+                queuedFor.formUnion(try self.insert(event, db: db))
             }
+            return (changed, queuedFor)
         }
+        announce(queuedFor)
+        return changed
     }
 
-    private func modifySource<T>(id: String, db: Database, _ change: (inout Source) throws -> T) throws -> (Source, T) {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sources WHERE id = ?"), arguments: [id])
-        else { throw StoreError.sourceNotFound(id) }
-        let stored = try decodeSource(row)
+    /// The source with `id` as stored, inside a write.
+    private func source(id: String, db: Database) throws -> Source? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM sources WHERE id = ?"), arguments: [id])
+            .map(decodeSource)
+    }
+
+    /// Applies `change` to the source with `id` and writes it back when it changed; returns the
+    /// source as stored before, as written, and what `change` returned.
+    private func modifySource<T>(id: String, db: Database, _ change: (inout Source) throws -> T) throws
+        -> (before: Source, after: Source, result: T)
+    {
+        guard let stored = try source(id: id, db: db) else { throw StoreError.sourceNotFound(id) }
         var source = stored
         let result = try change(&source)
         source.id = id
         source.rejected = stored.rejected
         source.lastRejectedAt = stored.lastRejectedAt
-        guard source != stored else { return (source, result) }
+        guard source != stored else { return (stored, source, result) }
         try Self.requireSourceNameFree(source.name, for: id, db: db)
         try db.execute(
             sql: """
                 UPDATE sources SET name = ?, provider = ?, secrets_sealed = ?, updated_at = ? WHERE id = ?
                 """,
             arguments: [source.name, source.provider.rawValue, try sealSecrets(source.secrets), source.updatedAt, id])
-        return (source, result)
+        return (stored, source, result)
     }
 
     private static func requireSourceNameFree(_ name: String, for id: String, db: Database) throws {

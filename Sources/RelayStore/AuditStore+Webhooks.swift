@@ -12,9 +12,12 @@ extension AuditStore {
 
     /// The webhook with `id`, if any.
     public func webhook(id: String) async throws -> Webhook? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM webhooks WHERE id = ?", arguments: [id]).map(self.decodeWebhook)
-        }
+        try await pool.read { db in try self.webhook(id: id, db: db) }
+    }
+
+    /// The webhook with `id`, if any, inside a read or a write.
+    func webhook(id: String, db: Database) throws -> Webhook? {
+        try Row.fetchOne(db, sql: "SELECT * FROM webhooks WHERE id = ?", arguments: [id]).map(decodeWebhook)
     }
 
     /// Brings the webhooks declared in the configuration file into the store, matched by name:
@@ -31,16 +34,27 @@ extension AuditStore {
         }
         var changes = DeclaredWebhookChanges()
         var writes: [(Webhook, isNew: Bool)] = []
+        // What the writes record (SPEC §13), by the configuration file: creations before the
+        // rows are written (as ``createWebhook(_:recording:)`` does), changes after; none when
+        // only the declared flag changes.
+        var creations: [RelayAuditEvent] = []
+        var events: [RelayAuditEvent] = []
         for spec in specs {
             if let current = byName[spec.name] {
                 let updated = spec.applied(to: current, now: now)
                 if updated != current || !declaredNames.contains(spec.name) {
                     writes.append((updated, false))
                     changes.updated.append(spec.name)
+                    let fields = updated.changedFields(since: current)
+                    if !fields.isEmpty {
+                        events.append(.init(.webhookUpdated, by: .config, target: .webhook(updated), changes: fields))
+                    }
                 }
             } else {
-                writes.append((spec.makeWebhook(id: Identifier.make(prefix: "wh_", millis: now), now: now), true))
+                let created = spec.makeWebhook(id: Identifier.make(prefix: "wh_", millis: now), now: now)
+                writes.append((created, true))
                 changes.created.append(spec.name)
+                creations.append(.init(.webhookCreated, by: .config, target: .webhook(created)))
             }
         }
         let specNames = Set(specs.map(\.name))
@@ -51,16 +65,25 @@ extension AuditStore {
             webhook.updatedAt = now
             writes.append((webhook, false))
             changes.disabled.append(name)
+            events.append(
+                .init(
+                    .webhookDisabled, by: .config, target: .webhook(webhook), changes: ["enabled"],
+                    reason: WebhookSpec.removedFromFileReason))
         }
         let encoded = try writes.map { (try encodeWebhook($0.0), $0.isNew, specNames.contains($0.0.name)) }
-        try await write { db in
+        let (made, changed) = (creations, events)
+        let queuedFor = try await write { db in
+            var queuedFor = try made.reduce(into: Set<String>()) { $0.formUnion(try self.insert($1, db: db)) }
             for (columns, isNew, declared) in encoded {
                 var columns = columns
                 columns["declared"] = declared.databaseValue
                 try Self.save(columns, isNew: isNew, db: db)
             }
+            for event in changed { queuedFor.formUnion(try self.insert(event, db: db)) }
+            return queuedFor
         }
         if !writes.isEmpty { self.changes.webhooksChanged() }
+        announce(queuedFor)
         return changes
     }
 

@@ -25,14 +25,15 @@ extension SettingsPage {
             guard let action = EditorForm.Action(form["action"] ?? "") else {
                 return try await editorPage(session, stored: stored, draft: draft, admin: admin)
             }
-            return try await edit(action, form, session, stored: stored, draft: draft, admin: admin)
+            return try await edit(
+                action, form, session, by: origin(session, context), stored: stored, draft: draft, admin: admin)
         }
     }
 
     /// One press of an editor button.
     private func edit(
-        _ action: EditorForm.Action, _ form: PageForm, _ session: WebSession, stored: WebhookResource,
-        draft: WebhookDraft, admin: AdminOperations
+        _ action: EditorForm.Action, _ form: PageForm, _ session: WebSession, by origin: ChangeOrigin,
+        stored: WebhookResource, draft: WebhookDraft, admin: AdminOperations
     ) async throws -> Response {
         var draft = draft
         var stored = stored
@@ -45,13 +46,13 @@ extension SettingsPage {
         do {
             switch action {
             case .save:
-                return try await save(session, stored: stored, draft: draft, inputs: inputs, admin: admin)
+                return try await save(session, by: origin, stored: stored, draft: draft, inputs: inputs, admin: admin)
             case .test:
                 let result = try await admin.testWebhook(id: stored.id)
                 notice = "Test event (with the saved settings): \(Self.describe(result))"
             case .resume:
                 let unchangedSinceOpened = stored.updatedAt == draft.version
-                stored = try await admin.resumeWebhook(id: stored.id)
+                stored = try await admin.resumeWebhook(id: stored.id, by: origin)
                 // Only the resume itself is taken in: a change made elsewhere still stops Save.
                 if unchangedSinceOpened { draft.version = stored.updatedAt }
                 draft.enabled = stored.enabled
@@ -96,11 +97,13 @@ extension SettingsPage {
 
     /// Save: the draft as one `PATCH` through the admin API; refusals shown by their fields.
     private func save(
-        _ session: WebSession, stored: WebhookResource, draft: WebhookDraft, inputs: EditorView.Inputs,
-        admin: AdminOperations
+        _ session: WebSession, by origin: ChangeOrigin, stored: WebhookResource, draft: WebhookDraft,
+        inputs: EditorView.Inputs, admin: AdminOperations
     ) async throws -> Response {
         do {
-            let saved = try await admin.updateWebhook(id: stored.id) { webhook in try draft.patch(onto: webhook) }
+            let saved = try await admin.updateWebhook(id: stored.id, by: origin) { webhook in
+                try draft.patch(onto: webhook)
+            }
             sessions.setNotice("Webhook “\(saved.name)” saved.", for: session.id)
             return Self.redirect(to: "/ui/")
         } catch let problem as RelayProblem {

@@ -24,10 +24,11 @@ extension SettingsPage {
             let next = "/ui/slack/finish" + (request.uri.query.map { "?\($0)" } ?? "")
             return html(templates.render("slack-return", SlackReturnView(next: next)))
         }
-        page.get("slack/finish") { request, _ in
+        page.get("slack/finish") { request, context in
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             guard let callback = admin.configuration.slackRedirectURI else { return notConfigured(session) }
-            switch await install(request.uri.queryParameters, session, callback: callback, admin: admin) {
+            let origin = origin(session, context)
+            switch await install(request.uri.queryParameters, by: origin, session, callback: callback, admin: admin) {
             case .success(let webhook):
                 let channel = webhook.slack??.channel ?? webhook.name
                 let next =
@@ -50,9 +51,9 @@ extension SettingsPage {
     }
 
     /// The install's last step: the state, Slack's own error, the exchange, the webhook.
-    private func install(_ query: Parameters, _ session: WebSession, callback: String, admin: AdminOperations) async
-        -> Result<WebhookResource, NotInstalled>
-    {
+    private func install(
+        _ query: Parameters, by origin: ChangeOrigin, _ session: WebSession, callback: String, admin: AdminOperations
+    ) async -> Result<WebhookResource, NotInstalled> {
         let configuration = admin.configuration
         let state = query["state"].map(String.init)
         if let refusal = sessions.redeemInstallState(state, for: session.id, now: WallClock.nowMillis()) {
@@ -75,7 +76,8 @@ extension SettingsPage {
         case .success(let installed):
             do {
                 return .success(
-                    try await admin.installSlackWebhook(installed, events: configuration.slack.defaultEvents))
+                    try await admin.installSlackWebhook(
+                        installed, events: configuration.slack.defaultEvents, by: origin))
             } catch let problem as RelayProblem {
                 return .failure(NotInstalled("the webhook could not be created (\(problem.detail))"))
             } catch {

@@ -11,11 +11,12 @@ extension SettingsPage {
             guard let session = session(request) else { return Self.redirect(to: "/ui/") }
             return try await sourcesPage(session, admin: admin)
         }
-        formPost(page, "sources") { form, session, _ in
+        formPost(page, "sources") { form, session, context in
             let name = form["name"] ?? ""
             let provider = form["provider"] ?? ""
             do {
-                let created = try await admin.createSource(["name": .string(name), "provider": .string(provider)])
+                let created = try await admin.createSource(
+                    ["name": .string(name), "provider": .string(provider)], by: origin(session, context))
                 let notice =
                     "Source “\(created.name)” created. Paste its URL and secret token into \(SourceRow.label(created.provider))."
                 return try await sourcesPage(session, admin: admin, revealed: created, notice: notice)
@@ -28,15 +29,15 @@ extension SettingsPage {
         }
         formPost(page, "sources/:id/reveal") { _, session, context in
             let id = try context.parameters.require("id")
-            let token = try await admin.revealSource(id: id)
-            let source = try await admin.sources().first { $0.id == id }
-            return try await sourcesPage(session, admin: admin, revealed: source.map { withToken($0, token) })
+            let source = try await admin.revealSource(id: id, by: origin(session, context))
+            return try await sourcesPage(session, admin: admin, revealed: source)
         }
         formPost(page, "sources/:id/rotate") { form, session, context in
             let id = try context.parameters.require("id")
             let grace = form["grace"].flatMap { $0.isEmpty ? nil : JSONValue.string($0) }
             do {
-                let rotated = try await admin.rotateSource(id: id, grace.map { ["grace": $0] } ?? [:])
+                let rotated = try await admin.rotateSource(
+                    id: id, grace.map { ["grace": $0] } ?? [:], by: origin(session, context))
                 let notice = "New secret token for “\(rotated.name)”: paste it into each sender's webhook settings."
                 return try await sourcesPage(session, admin: admin, revealed: rotated, notice: notice)
             } catch let problem as RelayProblem {
@@ -46,9 +47,8 @@ extension SettingsPage {
         }
         formPost(page, "sources/:id/delete") { _, session, context in
             let id = try context.parameters.require("id")
-            let name = try await admin.sources().first { $0.id == id }?.name ?? id
-            try await admin.deleteSource(id: id)
-            sessions.setNotice("Source “\(name)” deleted.", for: session.id)
+            let deleted = try await admin.deleteSource(id: id, by: origin(session, context))
+            sessions.setNotice("Source “\(deleted.name)” deleted.", for: session.id)
             return Self.redirect(to: "/ui/sources")
         }
     }
@@ -65,11 +65,5 @@ extension SettingsPage {
         let view = SourcesView(
             frame: frame, rows: rows, form: form, defaultGrace: admin.configuration.inbound.rotationGrace.description)
         return html(templates.render("sources", view), status: status)
-    }
-
-    private func withToken(_ source: SourceResource, _ token: String) -> SourceResource {
-        var shown = source
-        shown.secret = .some(token)
-        return shown
     }
 }

@@ -40,13 +40,16 @@ public struct SettingsPage: RouteModule {
                 body: .init(byteBuffer: ByteBuffer(bytes: file.body)))
         }
         page.post("sign-in") { request, context in try await signIn(request, context, admin: admin) }
-        formPost(page, "sign-out") { _, session, _ in
+        formPost(page, "sign-out") { _, session, context in
             sessions.signOut(session.id)
+            try await admin.record(RelayAuditEvent(.signedOut, by: origin(session, context), target: .session))
             var response = Self.redirect(to: "/ui/")
             response.headers[.setCookie] = cookie.clearing
             return response
         }
-        formPost(page, "webhooks") { form, session, _ in try await createWebhook(form, session, admin: admin) }
+        formPost(page, "webhooks") { form, session, context in
+            try await createWebhook(form, session, by: origin(session, context), admin: admin)
+        }
         registerEditor(on: page, admin: admin)
         registerSlack(on: page, admin: admin)
         registerSources(on: page, admin: admin)
@@ -84,16 +87,14 @@ public struct SettingsPage: RouteModule {
         formPost(page, "webhooks/:id/resume") { _, session, context in
             let id = try context.parameters.require("id")
             await act(session, refused: "Not resumed") {
-                "Webhook “\(try await admin.resumeWebhook(id: id).name)” resumed."
+                "Webhook “\(try await admin.resumeWebhook(id: id, by: origin(session, context)).name)” resumed."
             }
             return Self.redirect(to: "/ui/")
         }
         formPost(page, "webhooks/:id/delete") { _, session, context in
             let id = try context.parameters.require("id")
             await act(session, refused: "Not deleted") {
-                let name = try await admin.webhook(id: id).name
-                try await admin.deleteWebhook(id: id)
-                return "Webhook “\(name)” deleted."
+                "Webhook “\(try await admin.deleteWebhook(id: id, by: origin(session, context)))” deleted."
             }
             return Self.redirect(to: "/ui/")
         }
@@ -111,6 +112,12 @@ public struct SettingsPage: RouteModule {
             guard isSameOrigin(request), session.acceptsFormToken(form["_csrf"] ?? "") else { return forbidden() }
             return try await handler(form, session, context)
         }
+    }
+
+    /// Who makes the changes of a form post, for their audit events: the session's admin token,
+    /// by fingerprint, from the client's address.
+    func origin(_ session: WebSession, _ context: RelayRequestContext) -> ChangeOrigin {
+        ChangeOrigin(actor: .session(fingerprint: session.tokenFingerprint), clientAddress: context.clientAddress)
     }
 
     /// Runs a change and leaves its outcome as the session's notice: what `change` says, or
@@ -168,7 +175,7 @@ public struct SettingsPage: RouteModule {
         -> Response
     {
         guard isSameOrigin(request) else { return forbidden() }
-        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let address = context.clientAddress ?? "unknown"
         let now = WallClock.nowMillis()
         if let until = sessions.signInBlockedUntil(address, now: now) {
             let seconds = (until - now + 999) / 1000
@@ -180,25 +187,33 @@ public struct SettingsPage: RouteModule {
         }
         let token = try await PageForm(request)["token"] ?? ""
         guard !token.isEmpty, admin.isAdminToken(token) else {
-            sessions.signInFailed(address, now: now)
+            // Counted once its record is written, so the wait runs from the answer, however long
+            // the write took; and counted even when the write fails.
+            defer { sessions.signInFailed(address, now: WallClock.nowMillis()) }
+            let refused = ChangeOrigin(actor: .anonymous, clientAddress: context.clientAddress)
+            try await admin.record(RelayAuditEvent(.signInFailed, by: refused, target: .session))
             return html(
                 templates.render("signin", SignInView(error: "That token was not accepted.")), status: .unauthorized)
         }
+        // Recorded before the session exists: nobody is signed in without the record of it.
+        let signedIn = ChangeOrigin(
+            actor: .session(fingerprint: ChangeOrigin.fingerprint(ofToken: token)), clientAddress: context.clientAddress
+        )
+        try await admin.record(RelayAuditEvent(.signedIn, by: signedIn, target: .session))
         let session = sessions.signIn(token: token, address: address, now: now)
         var response = Self.redirect(to: "/ui/")
         response.headers[.setCookie] = cookie.setting(session.id)
         return response
     }
 
-    private func createWebhook(_ form: PageForm, _ session: WebSession, admin: AdminOperations) async throws
-        -> Response
-    {
+    private func createWebhook(
+        _ form: PageForm, _ session: WebSession, by origin: ChangeOrigin, admin: AdminOperations
+    ) async throws -> Response {
         let name = form["name"] ?? ""
         let url = form["url"] ?? ""
         do {
-            let created = try await admin.createWebhook([
-                "name": .string(name), "url": .string(url), "events": .array([.string("*")]),
-            ])
+            let created = try await admin.createWebhook(
+                ["name": .string(name), "url": .string(url), "events": .array([.string("*")])], by: origin)
             sessions.setNotice("Webhook “\(created.name)” created.", for: session.id)
             return Self.redirect(to: "/ui/")
         } catch let problem as RelayProblem {

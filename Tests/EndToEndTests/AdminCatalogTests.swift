@@ -33,7 +33,12 @@ import Testing
             #expect(try await relay.postEvents(#"{"type":"repo.created"}"#).status == 202)
             let again = try Self.entries(try await relay.request(method: .GET, path: "/v1/event-types"))
             #expect(again["repo.created"]?.firstSeenAt == firstSeen)
-            #expect(again.count == 3)
+            // The relay's own types (SPEC §13) are listed with their descriptions before any is seen.
+            let own = again.filter { $0.key.hasPrefix("auditrelay.") }
+            #expect(own.count == RelayEventType.allCases.count)
+            #expect(own["auditrelay.webhook.secret_added"]?.description == "A signing secret was added to a webhook")
+            #expect(own.values.allSatisfy { $0.description?.isEmpty == false && $0.firstSeenAt == nil })
+            #expect(again.count - own.count == 3)
         }
     }
 

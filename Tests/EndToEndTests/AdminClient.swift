@@ -229,7 +229,9 @@ func withAdminRelay<T: Sendable>(
 }
 
 /// A `POST /v1/webhooks` body for a custom webhook named `name` at `url` (extra members spliced in).
-func webhookBody(_ name: String, url: String = "https://siem.example.com/in", extra: String = "") -> String {
+func webhookBody(
+    _ name: String, url: String = "https://siem.example.com/in", events: String = "*", extra: String = ""
+) -> String {
     let tail = extra.isEmpty ? "" : "," + extra
-    return #"{"name":"\#(name)","url":"\#(url)","events":["*"]\#(tail)}"#
+    return #"{"name":"\#(name)","url":"\#(url)","events":["\#(events)"]\#(tail)}"#
 }

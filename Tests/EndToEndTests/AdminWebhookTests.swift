@@ -221,8 +221,10 @@ import Testing
 
     @Test func aDeletedWebhookGetsNoMoreEvents() async throws {
         try await withReceivingRelay(webhooks: { _ in [] }) { relay, receiver in
-            let gone = try await relay.createWebhook(webhookBody("gone", url: receiver.url("/gone")))
-            let stays = try await relay.createWebhook(webhookBody("stays", url: receiver.url("/stays")))
+            // Not `*`: the record of one's creation (SPEC §13) would go to the other.
+            let gone = try await relay.createWebhook(webhookBody("gone", url: receiver.url("/gone"), events: "user.*"))
+            let stays = try await relay.createWebhook(
+                webhookBody("stays", url: receiver.url("/stays"), events: "user.*"))
             #expect(try await relay.request(method: .DELETE, path: "/v1/webhooks/\(gone.id)").status == 204)
 
             #expect(try await relay.postEvents(#"{"type":"user.login","id":"after-delete"}"#).status == 202)

@@ -17,7 +17,8 @@ import Testing
     private static func qradar(
         url: String = "https://qradar.example.com/in", certificate: String, key: String
     ) -> WebhookRequest {
-        var request = WebhookRequest(name: "qradar", url: url, events: ["*"])
+        // Not `*`: the record of a change (SPEC §13) would come before the next user event.
+        var request = WebhookRequest(name: "qradar", url: url, events: ["user.*"])
         request.clientCertificate = .set(certificate)
         request.clientKey = key
         return request

@@ -55,7 +55,7 @@ import Testing
             let webhook = try #require(try await store.webhooks().first)
             #expect(webhook.stateReason == "Slack refused: \(answer)")
             #expect(try await store.attempts().first?.outcome == .paused)
-            #expect(try await store.pendingDepth() == 1, "the message stays queued")
+            #expect(try await store.pendingDepth() == 2, "the message stays queued, and the record of the pause")
         }
     }
 

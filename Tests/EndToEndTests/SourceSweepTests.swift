@@ -17,7 +17,8 @@ import Testing
         var source = Source(name: "acme", provider: .bitbucket, secret: "whsec_old", now: 0)
         _ = source.secrets.verified(sender: "acme/api", secret: "whsec_old", now: 1)
         source.secrets.rotate(to: "whsec_new", grace: 1000, now: 2)
-        try await store.createSource(source)
+        try await store.createSource(
+            source, recording: RelayAuditEvent(.sourceCreated, by: .config, target: .source(source)))
         let logs = LogCapture()
         let sweep = SourceSweepService(store: store, logger: logs.logger())
 

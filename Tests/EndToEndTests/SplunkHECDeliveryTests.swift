@@ -149,7 +149,7 @@ import Testing
             let store = try relay.openStore()
             #expect(try await eventually { try await store.webhooks().first?.state == .paused })
             #expect(try await store.webhooks().first?.stateReason?.contains("code 4 (Invalid token)") == true)
-            #expect(try await store.pendingDepth() == 1)
+            #expect(try await store.pendingDepth() == 2, "the message stays queued, and the record of the pause")
         }
     }
 

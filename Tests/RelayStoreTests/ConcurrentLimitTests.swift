@@ -41,7 +41,7 @@ struct ConcurrentLimitTests {
             #expect(outcome.stored.count == 15)
             #expect(outcome.refused.count == 25)
             #expect(outcome.refused.allSatisfy { ($0.1 as? StoreError) == .queueFull(limit: 15) })
-            #expect(try await store.eventCount() == 15)
+            #expect(try await store.eventCount(includingOwn: false) == 15)
             #expect(store.pendingMessageCount == 15)
             let queued = try await store.claimAll(ids["all"])
             #expect(Set(queued.map(\.event.id)) == Set(outcome.stored.map(\.id)))
@@ -59,7 +59,7 @@ struct ConcurrentLimitTests {
             #expect(!outcome.refused.isEmpty)
             #expect(outcome.refused.allSatisfy { ($0.1 as? StoreError) == .storageFull })
 
-            #expect(try await store.eventCount() == outcome.stored.count)
+            #expect(try await store.eventCount(includingOwn: false) == outcome.stored.count)
             for event in outcome.stored {
                 #expect(try await store.storedBody(of: event.id) == event.body)
             }

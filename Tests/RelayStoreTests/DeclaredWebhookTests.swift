@@ -50,8 +50,19 @@ struct DeclaredWebhookTests {
             #expect(webhook.updatedAt == 20)
             #expect(try await store.webhooks().count == 1)
 
+            // The file's change is recorded (SPEC §13) by name of field, never by value.
+            let records = try await store.ownEvents()
+            #expect(
+                records.map { $0["type"] as? String } == ["auditrelay.webhook.created", "auditrelay.webhook.updated"])
+            #expect(records[1]["actor"] as? [String: String] == ["kind": "config"])
+            #expect(records[1]["changes"] as? [String] == ["url", "authorization"])
+            let written = String(decoding: try JSONSerialization.data(withJSONObject: records), as: UTF8.self)
+            #expect(!written.contains("Bearer token") && !written.contains("new.example.com"))
+
+            // The webhook takes `*`: the record of its update is queued for it too, in sequence.
             try await store.ingest([sampleEvent("e3")])
-            #expect(try await store.claimAll(id).map(\.sequence) == [1, 2, 3])
+            let sequences = try await store.claimAll(id, now: WallClock.nowMillis()).map(\.sequence)
+            #expect(sequences == [1, 2, 3, 4])
         }
     }
 
@@ -81,12 +92,16 @@ struct DeclaredWebhookTests {
             let gone = try #require(try await store.webhook(id: ids["gone"]))
             #expect(gone.state == .disabled)
             #expect(gone.stateReason != nil)
-            #expect(store.pendingMessageCount == 2)
+            // e1 for both, and the record of the disabling for "keep" (the disabled one takes none).
+            let record = try #require(try await store.ownEvents().last)
+            #expect(record["type"] as? String == "auditrelay.webhook.disabled")
+            #expect(record["target"] as? [String: String] == ["kind": "webhook", "id": gone.id, "name": "gone"])
+            #expect(store.pendingMessageCount == 3)
             let queued = try await store.messageStatuses(eventID: "e1").filter { $0.webhookID == gone.id }
             #expect(queued.map(\.status) == [.pending])
             #expect(try await store.claimAll(gone.id).isEmpty, "a disabled webhook's messages are not claimed")
             try await store.ingest([sampleEvent("e2")])
-            #expect(store.pendingMessageCount == 3)
+            #expect(store.pendingMessageCount == 4)
 
             let again = try await store.applyDeclared([try webhookSpec("keep", events: ["*"])], now: 60)
             #expect(again == DeclaredWebhookChanges())
@@ -135,7 +150,16 @@ struct DeclaredWebhookTests {
             changed.enabled = true
             try await store.applyDeclared([changed], now: Times.later + 2)
             #expect(try await store.webhook(id: id)?.state == .active)
-            #expect(store.pendingMessageCount == 1)
+            let records = try await store.ownEvents().map { record in
+                "\(record["type"] as? String ?? "") \((record["changes"] as? [String] ?? []).joined(separator: ","))"
+            }
+            #expect(
+                records == [
+                    "auditrelay.webhook.created ", "auditrelay.webhook.paused state", "auditrelay.webhook.updated url",
+                    "auditrelay.webhook.updated enabled", "auditrelay.webhook.updated enabled",
+                ])
+            // e1, and the records made while the webhook was not disabled.
+            #expect(store.pendingMessageCount == 4)
         }
     }
 }

@@ -24,7 +24,7 @@ struct IngestLimitTests {
             await #expect(throws: StoreError.queueFull(limit: 5)) {
                 try await store.ingest([sampleEvent("e")], maxQueued: 5)
             }
-            #expect(try await store.eventCount() == 2)
+            #expect(try await store.eventCount(includingOwn: false) == 2)
             #expect(try await store.storedBody(of: "c") == nil)
             #expect(try await store.storedBody(of: "e") == nil)
             #expect(store.pendingMessageCount == 4)
@@ -69,7 +69,7 @@ struct IngestLimitTests {
             let failed = try #require(refused, "the store never reported being full")
             #expect(!acknowledged.isEmpty)
 
-            #expect(try await store.eventCount() == acknowledged.count)
+            #expect(try await store.eventCount(includingOwn: false) == acknowledged.count)
             for event in acknowledged {
                 #expect(try await store.storedBody(of: event.id) == event.body)
             }
@@ -103,7 +103,7 @@ struct IngestLimitTests {
         #expect(!acknowledged.isEmpty)
         let reopened = try temporary.open()
         defer { try? reopened.closeFile() }
-        #expect(try await reopened.eventCount() == acknowledged.count)
+        #expect(try await reopened.eventCount(includingOwn: false) == acknowledged.count)
         #expect(try await reopened.storedBody(of: acknowledged.last!) != nil)
         #expect(try await reopened.storedBody(of: "e\(acknowledged.count)") == nil)
     }

@@ -23,7 +23,7 @@ struct IngestTests {
                 sampleEvent("e3", type: "repo"),
             ])
             #expect(receipt == IngestReceipt(accepted: 3, duplicates: 0, ids: ["e1", "e2", "e3"]))
-            #expect(try await store.eventCount() == 3)
+            #expect(try await store.eventCount(includingOwn: false) == 3)
 
             func queuedEventIDs(_ name: String) async throws -> [String] {
                 try await store.claimAll(ids[name]).map(\.event.id)
@@ -89,7 +89,7 @@ struct IngestTests {
             let second = try await store.ingest([sampleEvent("a"), sampleEvent("new"), sampleEvent("z")])
             #expect(second == IngestReceipt(accepted: 1, duplicates: 2, ids: ["a", "new", "z"]))
 
-            #expect(try await store.eventCount() == 4)
+            #expect(try await store.eventCount(includingOwn: false) == 4)
             #expect(store.pendingMessageCount == 4)
             let queued = try await store.claimAll(ids["all"])
             #expect(queued.map(\.event.id) == ["z", "dup", "a", "new"])
@@ -124,7 +124,7 @@ struct IngestTests {
             #expect(receipts.count == 200)
             #expect(receipts.allSatisfy { $0.accepted == 1 && $0.duplicates == 0 })
             #expect(Set(receipts.flatMap(\.ids)) == Set((0..<200).map { "evt-\($0)" }))
-            #expect(try await store.eventCount() == 200)
+            #expect(try await store.eventCount(includingOwn: false) == 200)
             #expect(store.pendingMessageCount == 200)
 
             let queued = try await store.claimAll(ids["all"])

@@ -169,15 +169,23 @@ struct QueueTests {
             #expect(paused.state == .paused)
             #expect(paused.stateReason == reason)
             #expect(store.changes.take().webhooksChanged)
-            #expect(store.pendingMessageCount == 1)
+            // The message, and the relay's record of the pause (SPEC §13): the webhook takes `*`.
+            #expect(store.pendingMessageCount == 2)
             #expect(try await store.messageStatuses(eventID: "e0").map(\.status) == [.pending])
+            let record = try #require(try await store.ownEvents().last)
+            #expect(record["type"] as? String == "auditrelay.webhook.paused")
+            #expect(record["actor"] as? [String: String] == ["kind": "relay"])
+            #expect(record["target"] as? [String: String] == ["kind": "webhook", "id": webhook, "name": "all"])
+            #expect(record["changes"] as? [String] == ["state"])
+            #expect(record["reason"] as? String == reason)
             #expect(try await store.nextDueTime(webhookID: webhook) == nil, "a paused webhook has nothing due")
             _ = try await store.resumeWebhook(id: webhook, now: Times.later)
             #expect(try await store.nextDueTime(webhookID: webhook) == Times.later)
 
             // A paused webhook keeps queueing new events (SPEC §3: its queue grows).
+            let queued = store.pendingMessageCount
             try await store.ingest([sampleEvent("after-pause")])
-            #expect(store.pendingMessageCount == 2)
+            #expect(store.pendingMessageCount == queued + 1)
         }
     }
 

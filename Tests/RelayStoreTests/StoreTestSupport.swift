@@ -76,7 +76,44 @@ func webhookSpec(
         authorization: authorization, enabled: enabled)
 }
 
+/// Who makes the changes these tests make straight on the store, for their audit events.
+let testOrigin = ChangeOrigin(actor: .token(fingerprint: "0123456789ab"), clientAddress: "127.0.0.1")
+
 extension AuditStore {
+    /// Stores `source`, recorded as created by ``testOrigin``.
+    func createSource(_ source: Source) async throws {
+        try await createSource(
+            source, recording: RelayAuditEvent(.sourceCreated, by: testOrigin, target: .source(source)))
+    }
+
+    /// Changes a source, recorded as updated by ``testOrigin``.
+    func modifySource<T: Sendable>(id: String, _ change: @escaping @Sendable (inout Source) throws -> T)
+        async throws -> (source: Source, result: T)
+    {
+        try await modifySource(
+            id: id, recording: { RelayAuditEvent(.sourceUpdated, by: testOrigin, target: .source($1)) }, change)
+    }
+
+    /// Deletes a source, recorded by ``testOrigin``; returns whether it existed.
+    func deleteSource(id: String) async throws -> Bool {
+        try await deleteSource(id: id) { RelayAuditEvent(.sourceDeleted, by: testOrigin, target: .source($0)) } != nil
+    }
+
+    /// Resumes a webhook, recorded by ``testOrigin``.
+    func resumeWebhook(id: String, now: Int64) async throws -> Webhook? {
+        try await resumeWebhook(id: id, now: now) {
+            RelayAuditEvent(.webhookResumed, by: testOrigin, target: .webhook($0))
+        }
+    }
+
+    /// The relay's own events stored so far (SPEC §13), oldest first, as JSON objects.
+    func ownEvents() async throws -> [[String: Any]] {
+        let bodies = try await pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT body FROM events WHERE type LIKE 'auditrelay.%' ORDER BY seq")
+        }
+        return try bodies.map { try #require(try JSONSerialization.jsonObject(with: $0) as? [String: Any]) }
+    }
+
     /// Declares `specs` and returns the webhook ids by name.
     @discardableResult
     func declare(_ specs: [WebhookSpec], now: Int64 = Times.received) async throws -> WebhookIDs {

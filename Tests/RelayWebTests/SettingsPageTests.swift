@@ -229,8 +229,9 @@ import Testing
     @Test func deliveriesShowEachAttemptWithHealthAndRetryQueuesAFailedMessageAgain() async throws {
         try await TestReceiver.with(respond: { _ in ReceiverReply(status: 400, body: "bad <b>request</b>") }) {
             receiver in
+            // Not `*`: the record of the sign-in (SPEC §13) would be another failed message.
             let spec = WebhookSpec(
-                name: "siem", url: receiver.url(), events: [try EventTypePattern(parsing: "*")])
+                name: "siem", url: receiver.url(), events: [try EventTypePattern(parsing: "repo.*")])
             try await Self.withPage(webhooks: [spec]) { browser, admin in
                 var browser = browser
                 try await browser.signIn()
@@ -282,7 +283,7 @@ import Testing
                 let siem = try #require(webhooks.first { $0.name == "siem" }?.id)
                 let locked = try #require(webhooks.first { $0.name == "locked" }?.id)
                 #expect(try await browser.post("/ui/webhooks/\(siem)/test", [:]).status == .seeOther)
-                #expect(receiver.requests().first?.text.contains("auditrelay.test") == true)
+                #expect(receiver.requests().contains { $0.text.contains(#""type":"auditrelay.test""#) })
                 let tested = String(buffer: try await browser.get("/ui/").body)
                 #expect(tested.contains("Test event to “siem”: delivered (HTTP 200,"))
 
