@@ -81,6 +81,17 @@ public enum EventRules {
         return allowed ? nil : "may contain only letters, digits and . _ : / -"
     }
 
+    /// The prefix of the relay's own event types (SPEC §13).
+    public static let ownPrefix = "auditrelay."
+
+    /// Why `type` may not be sent to the relay, or `nil` when it may: not a valid type, or one of
+    /// the relay's own (any case), which no sender may forge.
+    public static func sentTypeProblem(_ type: String) -> String? {
+        if let problem = typeProblem(type) { return problem }
+        return type.lowercased().hasPrefix(ownPrefix)
+            ? "the \(ownPrefix) prefix is kept for the relay's own events" : nil
+    }
+
     /// Why `id` is not a valid event id, or `nil` when it is.
     public static func idProblem(_ id: String) -> String? {
         let count = id.unicodeScalars.count

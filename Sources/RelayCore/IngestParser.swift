@@ -109,7 +109,7 @@ public enum IngestParser {
         }
         var errors: [FieldError] = []
         let type = string(members["type"], field: prefix + "type", required: true, errors: &errors)
-        if let type, let problem = EventRules.typeProblem(type) {
+        if let type, let problem = EventRules.sentTypeProblem(type) {
             errors.append(FieldError(field: prefix + "type", reason: problem))
         }
         let id = string(

@@ -32,7 +32,7 @@ public enum RelayEventType: String, Sendable, CaseIterable {
         case .webhookDeleted: "A webhook and its queue were deleted"
         case .webhookResumed: "A paused or disabled webhook was resumed"
         case .webhookPaused: "The relay paused a webhook (its destination refused the credentials)"
-        case .webhookDisabled: "The relay disabled a webhook (it failed for too long)"
+        case .webhookDisabled: "A webhook was disabled: by the relay (410 Gone) or by the configuration file"
         case .secretAdded: "A signing secret was added to a webhook"
         case .secretRemoved: "A signing secret was removed from a webhook"
         case .authorizationSet: "A webhook's Authorization header was set"

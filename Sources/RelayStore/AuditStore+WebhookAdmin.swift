@@ -71,8 +71,10 @@ extension AuditStore {
                     arguments: [id])
                 ?? 0
             try db.execute(sql: "DELETE FROM messages WHERE webhook_id = ?", arguments: [id])
+            let queuedFor = try self.insert(recording(webhook), db: db)
+            // Last: a failed write above leaves the count as it was.
             self.tallies.pendingMessages.withLock { $0 -= pending }
-            return (webhook, try self.insert(recording(webhook), db: db))
+            return (webhook, queuedFor)
         }
         if deleted != nil { changes.webhooksChanged() }
         announce(queuedFor)

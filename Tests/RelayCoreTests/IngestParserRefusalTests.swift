@@ -60,6 +60,10 @@ struct IngestParserRefusalTests {
         Refusal(body: #"{"type":"user.login!"}"#, status: 422, fields: ["type"]),
         Refusal(body: #"{"type":"usér"}"#, status: 422, fields: ["type"]),
         Refusal(body: #"{"type":"\#(longType)"}"#, status: 422, fields: ["type"]),
+        // The relay's own types (SPEC §13) cannot be forged by a sender, in any case.
+        Refusal(body: #"{"type":"auditrelay.webhook.deleted"}"#, status: 422, fields: ["type"]),
+        Refusal(
+            body: #"[{"type":"a"},{"type":"AuditRelay.session.signed_in"}]"#, status: 422, fields: ["events[1].type"]),
         // Invalid id.
         Refusal(body: #"{"type":"a","id":5}"#, status: 422, fields: ["id"]),
         Refusal(body: #"{"type":"a","id":{"v":"x"}}"#, status: 422, fields: ["id"]),

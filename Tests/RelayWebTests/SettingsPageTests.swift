@@ -142,6 +142,52 @@ import Testing
         }
     }
 
+    @Test func signInsSignOutsAndChangesOnThePageAreRecordedByTheSession() async throws {
+        try await TestReceiver.with { receiver in
+            let audit = WebhookSpec(
+                name: "audit", url: receiver.url("/audit"), events: [try EventTypePattern(parsing: "auditrelay.*")])
+            try await Self.withPage(webhooks: [audit]) { browser, _ in
+                var browser = browser
+                #expect(
+                    try await browser.post("/ui/sign-in", ["token": "not-the-token"], csrf: false).status
+                        == .unauthorized)
+                try await browser.signIn()
+                let created = try await browser.post(
+                    "/ui/webhooks", ["name": "from the page", "url": "https://siem.example.com/page"])
+                #expect(created.status == .seeOther)
+                // Refused by the API's rules: nothing is recorded.
+                let refused = try await browser.post(
+                    "/ui/webhooks", ["name": "bad", "url": "http://plain.example.com"])
+                #expect(refused.status == .unprocessableContent)
+                #expect(try await browser.post("/ui/sign-out", [:]).status == .seeOther)
+
+                let received = try await receiver.waitForRequests(4, path: "/audit").sorted {
+                    Int($0.headers["x-auditrelay-sequence"] ?? "") ?? 0
+                        < Int($1.headers["x-auditrelay-sequence"] ?? "") ?? 0
+                }
+                let records = try received.map {
+                    try #require(try JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any])
+                }
+                #expect(
+                    records.map { $0["type"] as? String } == [
+                        "auditrelay.session.sign_in_failed", "auditrelay.session.signed_in",
+                        "auditrelay.webhook.created", "auditrelay.session.signed_out",
+                    ])
+                let session = ["kind": "session", "id": ChangeOrigin.fingerprint(ofToken: Self.adminToken)]
+                #expect(records[0]["actor"] as? [String: String] == ["kind": "anonymous"])
+                #expect(records.dropFirst().allSatisfy { $0["actor"] as? [String: String] == session })
+                #expect(records[1]["target"] as? [String: String] == ["kind": "session"])
+                #expect((records[2]["target"] as? [String: String])?["name"] == "from the page")
+                for request in received {
+                    for secret in ["not-the-token", Self.adminToken, "siem.example.com"] {
+                        #expect(!request.text.contains(secret), "\(secret) is in a record")
+                    }
+                }
+                #expect(receiver.requests(path: "/audit").count == 4, "the refused change made no record")
+            }
+        }
+    }
+
     @Test func repeatedFailuresFromOneAddressAreSlowedDown() async throws {
         try await Self.withPage { browser, _ in
             for _ in 0..<3 {

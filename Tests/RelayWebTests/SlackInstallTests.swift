@@ -237,3 +237,38 @@ import Testing
         }
     }
 }
+
+extension SlackInstallTests {
+    @Test func anInstallIsRecordedByTheSessionWithoutTheWebhooksURL() async throws {
+        try await Self.withSlack(
+            answer: { ReceiverReply(body: Self.approval(hookURL: $0.hookURL)) },
+            configure: { configuration in
+                // The stand-in's own address, where a webhook taking the relay's records posts.
+                let audit = configuration.slack.apiURL.replacingOccurrences(of: "/api/", with: "/audit")
+                configuration.webhooks = [
+                    WebhookSpec(name: "audit", url: audit, events: [try! EventTypePattern(parsing: "auditrelay.*")])
+                ]
+            }
+        ) { receiver, browser, admin in
+            let state = try await Self.start(browser)
+            _ = try await Self.callback(browser, "code=code-123&state=\(state)")
+            let installed = try #require(try await admin.webhooks().first { $0.kind == .slack })
+            // The sign-in, then the install.
+            let received = try await receiver.waitForRequests(2, path: "/audit")
+            let records = try received.map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any])
+            }
+            let record = try #require(records.first { $0["type"] as? String == "auditrelay.slack.installed" })
+            let fingerprint = ChangeOrigin.fingerprint(ofToken: SettingsPageTests.adminToken)
+            #expect(record["actor"] as? [String: String] == ["kind": "session", "id": fingerprint])
+            #expect(
+                record["target"] as? [String: String]
+                    == ["kind": "webhook", "id": installed.id, "name": "#general (Acme)"])
+            for request in received {
+                for secret in ["hook-secret-path", "/services/", "code-123", Self.clientSecret, "xoxb-not-kept"] {
+                    #expect(!request.text.contains(secret), "\(secret) is in a record")
+                }
+            }
+        }
+    }
+}
