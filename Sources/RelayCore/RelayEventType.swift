@@ -28,7 +28,7 @@ public enum RelayEventType: String, Sendable, CaseIterable {
     public var description: String {
         switch self {
         case .webhookCreated: "A webhook was created (API, CLI, page or the configuration file)"
-        case .webhookUpdated: "A webhook's settings were changed; `changes` names the fields"
+        case .webhookUpdated: "A webhook's settings were changed (the fields are named, never their values)"
         case .webhookDeleted: "A webhook and its queue were deleted"
         case .webhookResumed: "A paused or disabled webhook was resumed"
         case .webhookPaused: "The relay paused a webhook (its destination refused the credentials)"

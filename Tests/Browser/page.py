@@ -1,14 +1,16 @@
 """The settings page as a person uses it: controls found by their visible label or accessible
 name, never by CSS classes or ids."""
 
+import os
 import time
+import unittest
 
 from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from harness import ADMIN_TOKEN, eventually
+from harness import ADMIN_TOKEN, SCREENSHOTS, Receiver, Relay, chromium, eventually
 
 
 def literal(text):
@@ -155,3 +157,41 @@ class Page:
 
 
 __all__ = ["Page", "Keys", "By"]
+
+
+class PageTestCase(unittest.TestCase):
+    """One relay (and, with `with_receiver`, one HTTPS receiver) and one Chromium shared by a
+    class's tests; each test starts signed out in a 1280 px window."""
+
+    with_receiver = False
+    receiver = None
+
+    @classmethod
+    def setUpClass(cls):
+        if cls.with_receiver:
+            cls.receiver = Receiver()
+        cls.relay = Relay()
+        cls.driver = chromium()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.relay.stop()
+        if cls.receiver:
+            cls.receiver.stop()
+
+    def setUp(self):
+        self.driver.delete_all_cookies()
+        self.driver.set_window_size(1280, 900)
+        self.page = Page(self.driver, self.relay)
+
+    def screenshot(self, name, whole=True):
+        """With AUDITRELAY_SCREENSHOTS=1, saves the page (all of it when `whole`) under docs/."""
+        if os.environ.get("AUDITRELAY_SCREENSHOTS") != "1":
+            return
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        if whole:
+            height = self.driver.execute_script("return document.documentElement.scrollHeight")
+            self.driver.set_window_size(1280, min(height + 140, 3000))
+        self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"{name}.png"))
+        self.driver.set_window_size(1280, 900)

@@ -7,29 +7,14 @@ import json
 import unittest
 import urllib.request
 
-from harness import Relay, chromium, eventually
-from page import By, Page
+from harness import eventually
+from page import By, PageTestCase
 
 PUSH = json.dumps({"ref": "refs/heads/main", "repository": {"full_name": "acme/api"},
                    "sender": {"login": "alice"}}).encode()
 
 
-class SourcesPageTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.relay = Relay()
-        cls.driver = chromium()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.relay.stop()
-
-    def setUp(self):
-        self.driver.delete_all_cookies()
-        self.driver.set_window_size(1280, 900)
-        self.page = Page(self.driver, self.relay)
-
+class SourcesPageTests(PageTestCase):
     def push(self, source_id, token, delivery):
         """A GitHub push signed with `token`, as GitHub sends it (Python's own HMAC)."""
         signature = "sha256=" + hmac.new(token.encode(), PUSH, hashlib.sha256).hexdigest()
@@ -63,6 +48,7 @@ class SourcesPageTests(unittest.TestCase):
 
         page.press("Hide the token of acme GitHub")
         self.assertIsNone(self.token_shown())
+        self.screenshot("sources")
         self.assertNotIn(token, self.driver.page_source)
         page.press("Show the token of acme GitHub")
         self.assertEqual(self.token_shown(), token)
