@@ -127,18 +127,24 @@ import Testing
         }
     }
 
-    @Test func aPauseTheRelayDecidesIsRecordedByTheRelayWithItsReason() async throws {
+    @Test(
+        "A pause or a disable the relay decides is recorded by the relay with its reason",
+        arguments: [
+            (401, "auditrelay.webhook.paused", "destination refused: HTTP 401"),
+            (410, "auditrelay.webhook.disabled", "destination answered 410 Gone"),
+        ])
+    func theRelaysOwnDecision(status: Int, type: String, reason: String) async throws {
         try await withReceivingRelay(
-            respond: { request in request.path == "/locked" ? ReceiverReply(status: 401) : ReceiverReply() },
+            respond: { request in request.path == "/locked" ? ReceiverReply(status: status) : ReceiverReply() },
             webhooks: { [try Self.auditHook($0), try hook("locked", url: $0.url("/locked"), events: ["user.*"])] }
         ) { relay, receiver in
             #expect(try await relay.postEvents(#"{"type":"user.login"}"#).status == 202)
             let record = try #require(try await Self.records(receiver, count: 1).first)
-            #expect(record["type"] as? String == "auditrelay.webhook.paused")
+            #expect(record["type"] as? String == type)
             #expect(record["actor"] as? [String: String] == ["kind": "relay"])
             #expect((record["target"] as? [String: String])?["name"] == "locked")
             #expect(record["changes"] as? [String] == ["state"])
-            #expect(record["reason"] as? String == "destination refused: HTTP 401")
+            #expect(record["reason"] as? String == reason)
             #expect(record["client"] == nil, "the relay's own decision came from no client")
         }
     }
