@@ -229,8 +229,10 @@ func withAdminRelay<T: Sendable>(
 }
 
 /// A `POST /v1/webhooks` body for a custom webhook named `name` at `url` (extra members spliced in).
+/// A create request's body. Its webhook takes `user.*` unless told otherwise: on `*` it would also
+/// take the relay's records of each test's changes (SPEC §13) and try to deliver them.
 func webhookBody(
-    _ name: String, url: String = "https://siem.example.com/in", events: String = "*", extra: String = ""
+    _ name: String, url: String = "https://siem.example.com/in", events: String = "user.*", extra: String = ""
 ) -> String {
     let tail = extra.isEmpty ? "" : "," + extra
     return #"{"name":"\#(name)","url":"\#(url)","events":["\#(events)"]\#(tail)}"#

@@ -47,7 +47,7 @@ import Testing
         try await withReceivingRelay(webhooks: { [try Self.auditHook($0)] }) { relay, receiver in
             let secret = "whsec_" + String(repeating: "s", count: 32)
             let created = try await relay.createWebhook(
-                webhookBody("SIEM", events: "user.*", extra: #""secrets":["\#(secret)"]"#))
+                webhookBody("SIEM", extra: #""secrets":["\#(secret)"]"#))
             let path = "/v1/webhooks/\(created.id)"
             #expect(
                 try await relay.request(method: .PATCH, path: path, body: #"{"events":["repo.*"],"secrets":[]}"#)
