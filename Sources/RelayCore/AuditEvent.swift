@@ -88,8 +88,12 @@ public enum EventRules {
     /// the relay's own (any case), which no sender may forge.
     public static func sentTypeProblem(_ type: String) -> String? {
         if let problem = typeProblem(type) { return problem }
-        return type.lowercased().hasPrefix(ownPrefix)
-            ? "the \(ownPrefix) prefix is kept for the relay's own events" : nil
+        // Compared byte by byte, with no lower-cased copy per event: in a valid type only the
+        // letters A–Z become another allowed byte when 0x20 is set, and they become their own
+        // lower case.
+        let prefix = ownPrefix.utf8
+        let isOwn = type.utf8.count >= prefix.count && zip(type.utf8, prefix).allSatisfy { $0 | 0x20 == $1 }
+        return isOwn ? "the \(ownPrefix) prefix is kept for the relay's own events" : nil
     }
 
     /// Why `id` is not a valid event id, or `nil` when it is.
