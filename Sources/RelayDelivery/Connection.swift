@@ -17,7 +17,7 @@ struct ConnectionKey: Hashable, Sendable {
 final class Connection: Sendable {
     let key: ConnectionKey
     let channel: any Channel
-    /// When it was opened; it is not reused past `delivery.connectionMaxAge`.
+    /// When it was ready (its TLS handshake done); it is not reused past `delivery.connectionMaxAge`.
     let openedAt: NIODeadline
     private let exchange: NIOLoopBound<ExchangeHandler>
 
@@ -35,14 +35,18 @@ final class Connection: Sendable {
             let exchange = ExchangeHandler(ready: channel.eventLoop.makePromise())
             exchange.ready.futureResult.whenComplete { _ in setUpTimer.cancel() }
             do {
-                let connection = Connection(
-                    key: key, channel: channel, exchange: NIOLoopBound(exchange, eventLoop: channel.eventLoop))
                 let pipeline = channel.pipeline.syncOperations
                 try pipeline.addHandler(tls())
                 try pipeline.addHandler(EncodedRequestWriter())
                 try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
                 try pipeline.addHandler(exchange)
-                started.completeWith(exchange.ready.futureResult.map { connection })
+                // Made once the handshake is done, so its age counts from then: a handshake a
+                // stalled machine stretched does not make a new connection already too old.
+                started.completeWith(
+                    exchange.ready.futureResult.map {
+                        Connection(
+                            key: key, channel: channel, exchange: NIOLoopBound(exchange, eventLoop: channel.eventLoop))
+                    })
             } catch {
                 exchange.ready.fail(error)
                 started.fail(error)
