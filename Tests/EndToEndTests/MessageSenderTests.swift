@@ -23,7 +23,7 @@ import Testing
     private static func sender() throws -> MessageSender {
         let transport = try HTTPTransport(
             configuration: HTTPTransport.Configuration(
-                connectTimeout: .seconds(5), timeout: .seconds(20), trustedCAFile: TestFixtures.caFile,
+                connectTimeout: .seconds(30), timeout: .seconds(20), trustedCAFile: TestFixtures.caFile,
                 allowPrivateNetworks: true))
         return MessageSender(transport: transport, tokens: OAuthTokens(), maxRetryAfterMillis: 60_000)
     }

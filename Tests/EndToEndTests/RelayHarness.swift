@@ -15,7 +15,8 @@ import Testing
 let testIngestToken = "test-ingest-token"
 
 /// A relay configuration for tests: a store in `directory`, an ephemeral port, the test CA
-/// trusted, private networks allowed (receivers are on localhost), and a fast retry schedule.
+/// trusted, private networks allowed (receivers are on localhost), a fast retry schedule, and a
+/// connect limit (30 s) no loaded machine reaches with a receiver on localhost.
 func testConfiguration(directory: URL, webhooks: [WebhookSpec]) -> RelayConfiguration {
     var configuration = RelayConfiguration()
     configuration.server.listen = "127.0.0.1:0"
@@ -24,7 +25,7 @@ func testConfiguration(directory: URL, webhooks: [WebhookSpec]) -> RelayConfigur
     configuration.auth.adminTokens = ["test-admin-token"]
     configuration.delivery.trustedCAFile = TestFixtures.caFile
     configuration.delivery.allowPrivateNetworks = true
-    configuration.delivery.connectTimeout = RelayDuration(milliseconds: 5000)
+    configuration.delivery.connectTimeout = RelayDuration(milliseconds: 30_000)
     configuration.delivery.timeout = RelayDuration(milliseconds: 4000)
     configuration.delivery.retrySchedule = [RelayDuration(milliseconds: 200), RelayDuration(milliseconds: 200)]
     configuration.webhooks = webhooks

@@ -16,12 +16,14 @@ struct FixedResolver: HostResolver {
 
 extension HTTPTransport {
     /// A transport trusting the test CA, with the egress guard on unless `allowPrivateNetworks`.
+    /// Its connect limit is a generous 30 s: these tests are about what crosses the wire, and a
+    /// loaded machine must not turn a slow handshake into their failure.
     static func forTests(
         allowPrivateNetworks: Bool = false, proxy: ProxySettings? = nil, resolver: (any HostResolver)? = nil,
         timeout: RelayDuration = .seconds(10)
     ) throws -> HTTPTransport {
         let configuration = Configuration(
-            connectTimeout: .seconds(5), timeout: timeout, trustedCAFile: TestFixtures.caFile,
+            connectTimeout: .seconds(30), timeout: timeout, trustedCAFile: TestFixtures.caFile,
             allowPrivateNetworks: allowPrivateNetworks, proxy: proxy)
         return try HTTPTransport(configuration: configuration, resolver: resolver ?? SystemResolver())
     }
