@@ -164,7 +164,7 @@ public final class HTTPTransport: Sendable {
         presenting clientCertificate: ClientCertificate?, deadline: NIODeadline, bodyLimit: Int, _ inUse: InUse
     ) async throws -> ExchangeResponse {
         while true {
-            let kept = pool.take(key)
+            let kept = pool.take(key, on: Connector.preferredLoop)
             let connection: Connection
             if let kept {
                 connection = kept
