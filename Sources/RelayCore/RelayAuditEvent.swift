@@ -72,6 +72,16 @@ public struct RelayAuditEvent: Sendable, Equatable {
             reason: source.secrets.reason, status: StatusChange(from: before, to: source.secrets.status))
     }
 
+    /// The record of an operator's resume of `webhook`, or `nil` when it was active already: such
+    /// a resume only makes waiting retries due now and changes no field, so, like any change that
+    /// changes nothing, it records nothing.
+    public static func resumption(
+        of webhook: Webhook, from before: WebhookState, by origin: ChangeOrigin
+    ) -> RelayAuditEvent? {
+        guard before != .active else { return nil }
+        return RelayAuditEvent(.webhookResumed, by: origin, target: .webhook(webhook), changes: ["state"])
+    }
+
     /// The event as stored at `now`: `{"id", "type", "time", "source": "auditrelay", "actor",
     /// "target", "changes", "client", …}`, members in that order.
     public func stored(at now: Int64, id: String? = nil) -> AuditEvent {

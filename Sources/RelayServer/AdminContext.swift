@@ -53,8 +53,8 @@ struct AdminContext: Sendable {
 
     /// Resumes the paused or disabled webhook with `id`, or a `404`.
     func resume(id: String, by origin: ChangeOrigin) async throws -> Webhook {
-        let resumed = try await store.resumeWebhook(id: id, now: WallClock.nowMillis()) { webhook in
-            RelayAuditEvent(.webhookResumed, by: origin, target: .webhook(webhook), changes: ["state"])
+        let resumed = try await store.resumeWebhook(id: id, now: WallClock.nowMillis()) { before, after in
+            RelayAuditEvent.resumption(of: after, from: before.state, by: origin)
         }
         guard let webhook = resumed else { throw RelayProblem.webhookNotFound(id) }
         logger.info("webhook resumed", metadata: ["relay.webhook": "\(webhook.name)"])

@@ -82,14 +82,16 @@ extension AuditStore {
     }
 
     /// Sets a webhook `active` again and makes its queued messages due now, with the audit event
-    /// `recording` makes of it in the same transaction.
+    /// `recording` makes of it (from the webhook before and after; `nil`, none) in the same
+    /// transaction.
     ///
     /// - Returns: the webhook, or `nil` when there is none with `id`.
     public func resumeWebhook(
-        id: String, now: Int64, recording: @escaping @Sendable (Webhook) -> RelayAuditEvent
+        id: String, now: Int64, recording: @escaping @Sendable (_ before: Webhook, _ after: Webhook) -> RelayAuditEvent?
     ) async throws -> Webhook? {
         let (resumed, queuedFor) = try await write { db -> (Webhook?, Set<String>) in
-            guard var webhook = try self.webhook(id: id, db: db) else { return (nil, []) }
+            guard let before = try self.webhook(id: id, db: db) else { return (nil, []) }
+            var webhook = before
             try db.execute(
                 sql: "UPDATE webhooks SET state = 'active', state_reason = NULL, updated_at = ? WHERE id = ?",
                 arguments: [now, id])
@@ -101,7 +103,7 @@ extension AuditStore {
             webhook.state = .active
             webhook.stateReason = nil
             webhook.updatedAt = now
-            return (webhook, try self.insert(recording(webhook), db: db))
+            return (webhook, try recording(before, webhook).map { try self.insert($0, db: db) } ?? [])
         }
         guard let resumed else { return nil }
         changes.webhooksChanged()

@@ -68,17 +68,17 @@ import Testing
                     method: .PUT, path: path + "/authorization", body: #"{"authorization":"Splunk hec-token-123"}"#
                 ).status == 200)
             #expect(try await relay.request(method: .DELETE, path: path + "/authorization").status == 200)
+            // Resumed while active: only waiting retries become due, no field changes, nothing is recorded.
             #expect(try await relay.request(method: .POST, path: path + "/resume").status == 200)
             #expect(try await relay.request(method: .DELETE, path: path).status == 204)
 
-            let records = try await Self.records(receiver, count: 8)
+            let records = try await Self.records(receiver, count: 7)
             #expect(
                 Self.summary(records) == [
                     "auditrelay.webhook.created", "auditrelay.webhook.updated events,secrets",
                     "auditrelay.webhook.secret_added secrets", "auditrelay.webhook.secret_removed secrets",
                     "auditrelay.webhook.authorization_set authorization",
-                    "auditrelay.webhook.authorization_cleared authorization", "auditrelay.webhook.resumed state",
-                    "auditrelay.webhook.deleted",
+                    "auditrelay.webhook.authorization_cleared authorization", "auditrelay.webhook.deleted",
                 ])
             for record in records {
                 #expect(record["actor"] as? [String: String] == Self.tokenActor)
@@ -89,9 +89,9 @@ import Testing
             }
             Self.expectNoneOf(
                 [secret, generated, "hec-token-123", "siem.example.com", testAdminToken], in: receiver)
-            // The deletion was the last record: had the refused or unchanged PATCH made one, it
-            // would have come before it.
-            #expect(receiver.requests(path: "/audit").count == 8)
+            // The deletion was the last record: had the refused or unchanged PATCH, or the resume,
+            // made one, it would have come before it.
+            #expect(receiver.requests(path: "/audit").count == 7)
         }
     }
 
@@ -146,6 +146,15 @@ import Testing
             #expect(record["changes"] as? [String] == ["state"])
             #expect(record["reason"] as? String == reason)
             #expect(record["client"] == nil, "the relay's own decision came from no client")
+
+            let id = try #require((record["target"] as? [String: String])?["id"])
+            #expect(try await relay.request(method: .POST, path: "/v1/webhooks/\(id)/resume").status == 200)
+            // The resume is recorded; the message it made due meets the same answer, and the relay
+            // stops the webhook again (in commit order, whatever order the records arrive in).
+            let records = try await Self.records(receiver, count: 3)
+            #expect(Self.summary(records) == [type + " state", "auditrelay.webhook.resumed state", type + " state"])
+            #expect(records[1]["actor"] as? [String: String] == Self.tokenActor)
+            #expect((records[1]["target"] as? [String: String])?["name"] == "locked")
         }
     }
 

@@ -70,6 +70,16 @@ struct RelayAuditEventTests {
         #expect(!text.contains("whsec_"))
     }
 
+    @Test("A resume is recorded when the webhook was paused or disabled, and not when it was active")
+    func resumption() throws {
+        let origin = ChangeOrigin(actor: .token(fingerprint: "0123456789ab"), clientAddress: "127.0.0.1")
+        for before in [WebhookState.paused, .disabled] {
+            let record = try #require(RelayAuditEvent.resumption(of: Self.webhook(), from: before, by: origin))
+            #expect(record.type == .webhookResumed && record.origin == origin && record.changes == ["state"])
+        }
+        #expect(RelayAuditEvent.resumption(of: Self.webhook(), from: .active, by: origin) == nil)
+    }
+
     @Test("Every stored event is one JSON object that names no value it was not given")
     func everyTypeIsJSON() throws {
         for type in RelayEventType.allCases {

@@ -52,7 +52,7 @@ struct OwnEventsStoreTests {
                 try await store.deleteWebhook(id: stored.id) { record(.webhookDeleted, $0) }
             }
             await #expect(throws: DatabaseError.self) {
-                try await store.resumeWebhook(id: stored.id, now: Times.later) { record(.webhookResumed, $0) }
+                try await store.resumeWebhook(id: stored.id, now: Times.later) { record(.webhookResumed, $1) }
             }
             #expect(try await store.webhooks() == [stored], "nothing of any change was kept")
             #expect(store.pendingMessageCount == 1, "the refused delete left its queue and its count")

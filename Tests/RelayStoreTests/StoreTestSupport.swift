@@ -101,8 +101,8 @@ extension AuditStore {
 
     /// Resumes a webhook, recorded by ``testOrigin``.
     func resumeWebhook(id: String, now: Int64) async throws -> Webhook? {
-        try await resumeWebhook(id: id, now: now) {
-            RelayAuditEvent(.webhookResumed, by: testOrigin, target: .webhook($0))
+        try await resumeWebhook(id: id, now: now) { _, after in
+            RelayAuditEvent(.webhookResumed, by: testOrigin, target: .webhook(after))
         }
     }
 
