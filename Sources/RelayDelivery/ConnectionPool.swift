@@ -41,8 +41,8 @@ final class ConnectionPool: Sendable {
     /// A lane passes its own loop (``Connector/preferredLoop``): a connection on another loop
     /// would hand every request and every answer between two threads. Taking such connections
     /// when nothing else was idle kept a resumed lane on them for good: they were put back after
-    /// each request, so the lane never opened its own (measured: half the events per second and
-    /// twice the CPU per event, whenever a lane was resumed onto the other loop).
+    /// each request, so the lane never opened its own (measured in the same minutes, a drain so
+    /// handed over took a fifth more CPU per event than with this rule; docs/PERFORMANCE.md).
     func take(_ key: ConnectionKey, on loop: (any EventLoop)? = nil) -> Connection? {
         let now = NIODeadline.now()
         var expired: [Connection] = []
