@@ -4,12 +4,14 @@
 ///
 /// The rules:
 /// - at most `concurrency` requests in flight (1 for Slack: channel order, and a `429` is seen
-///   before the next message goes), and no new one while `concurrency` answers wait unwritten;
+///   before the next message goes), and no new one while `concurrency × depth` answers wait
+///   unwritten;
 /// - nothing is sent or claimed while the destination's hold (`429` with `Retry-After`, the latest
 ///   one asked for) lasts: the lane sleeps until it ends;
-/// - claims run beside the sends and keep up to a round of requests ready, so a busy lane never
-///   waits for the store between requests; a claim that finds nothing (or a batch still
-///   filling) sleeps until the next message is due;
+/// - claims run beside the sends: when fewer than a round (`concurrency` requests) are ready, one
+///   claim takes `depth` rounds, so a busy lane never waits for the store between requests and
+///   the store reads and writes in few, large statements; a claim that finds nothing (or a batch
+///   still filling) sleeps until the next message is due;
 /// - one write of attempts runs at a time and takes every answer that came in meanwhile;
 /// - once stopped, ready requests are released, and the lane finishes when every request in
 ///   flight is answered and written.
@@ -61,12 +63,17 @@ public struct LaneMachine<Request, Record> {
         public var stopped: Bool
         /// Requests allowed in flight at once.
         public var concurrency: Int
+        /// How many rounds of `concurrency` requests the pipeline holds on either side of the
+        /// sends: one claim takes this many rounds, and this many rounds of answers may wait
+        /// unwritten before new sends hold back.
+        public var depth: Int
 
         @inlinable
-        public init(now: Int64, stopped: Bool, concurrency: Int) {
+        public init(now: Int64, stopped: Bool, concurrency: Int, depth: Int = 1) {
             self.now = now
             self.stopped = stopped
             self.concurrency = concurrency
+            self.depth = depth
         }
     }
 
@@ -145,7 +152,7 @@ public struct LaneMachine<Request, Record> {
             }
             return actions
         }
-        while inFlight < context.concurrency, unrecorded.count < context.concurrency, !ready.isEmpty {
+        while inFlight < context.concurrency, unrecorded.count < context.concurrency * context.depth, !ready.isEmpty {
             actions.append(.send(ready.removeFirst()))
             inFlight += 1
         }
@@ -153,7 +160,7 @@ public struct LaneMachine<Request, Record> {
         // woken again by its result.
         if !claiming, !sleeping, ready.count < context.concurrency {
             claiming = true
-            actions.append(.claim(requests: context.concurrency))
+            actions.append(.claim(requests: context.concurrency * context.depth))
         }
         return actions
     }

@@ -172,6 +172,29 @@ import Testing
         #expect(Self.sends(next) == [5])
     }
 
+    @Test func aDeeperPipelineClaimsSeveralRoundsAndLetsMoreAnswersWaitUnwritten() {
+        var machine = Machine()
+        let deep = Machine.Context(now: 10_000, stopped: false, concurrency: 2, depth: 3)
+        #expect(Self.claims(machine.actions(in: deep)) == [6], "one claim takes three rounds of two")
+        _ = machine.receive(.claimed(Array(1...12), blockedUntil: nil), in: deep)
+        let first = machine.actions(in: deep)
+        #expect(Self.sends(first) == [1, 2])
+        #expect(Self.claims(first).isEmpty, "a round or more is ready: no claim yet")
+        _ = machine.receive(.sent(["a1"], holdUntil: nil), in: deep)
+        #expect(Self.records(machine.actions(in: deep)) == [["a1"]])
+        // While a1's write runs, answers gather; each frees a slot until six wait unwritten.
+        for answer in 2...6 {
+            _ = machine.receive(.sent(["a\(answer)"], holdUntil: nil), in: deep)
+            #expect(Self.sends(machine.actions(in: deep)).count == 1, "\(answer - 1) unwritten: below 2 × 3")
+        }
+        _ = machine.receive(.sent(["a7"], holdUntil: nil), in: deep)
+        #expect(Self.sends(machine.actions(in: deep)).isEmpty, "six answers wait unwritten: no new request")
+        _ = machine.receive(.recorded(keepsPending: false), in: deep)
+        let next = machine.actions(in: deep)
+        #expect(Self.records(next) == [["a2", "a3", "a4", "a5", "a6", "a7"]], "one write takes every waiting answer")
+        #expect(Self.sends(next) == [9])
+    }
+
     @Test func shutdownReleasesReadyRequestsAndFinishesOnceInFlightOnesAreWritten() {
         var machine = Machine()
         _ = machine.actions(in: Self.context(concurrency: 2))
