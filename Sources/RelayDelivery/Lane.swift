@@ -124,20 +124,23 @@ final class Lane: Sendable {
     }
 
     /// What the machine decides with: the time, whether stopped, the concurrency (Slack gets
-    /// one request at a time) and the pipeline's depth (Slack's claims take rate tokens, so it
-    /// claims only what it sends next).
+    /// one request at a time) and the pipeline's depth.
     private func context() -> Machine.Context {
         let (concurrency, depth) = webhook.withLock {
-            ($0.concurrency(configured: settings.concurrencyPerWebhook), $0.isRateLimitedByURL ? 1 : Self.depth)
+            ($0.concurrency(configured: settings.concurrencyPerWebhook), Self.depth(for: $0))
         }
         return Machine.Context(now: WallClock.nowMillis(), stopped: isStopped, concurrency: concurrency, depth: depth)
     }
 
-    /// Rounds of requests claimed at once, and of answers that may wait unwritten. Measured
-    /// (docs/PERFORMANCE.md, session 12): one-per-request drains of 200,000 ran about a third
-    /// faster at 4 than at 1, with less CPU per event (fewer, larger claims and writes); 2 and 8
-    /// measured within the noise of 4.
-    private static let depth = 4
+    /// Rounds of requests claimed at once, and of answers that may wait unwritten: 4 for
+    /// one-message requests, whose rounds are small (measured in docs/PERFORMANCE.md, session 12:
+    /// a quarter more events per second and a sixth less CPU per event than at 1; 2 and 8 within
+    /// the noise of 4). A batching webhook's round is already up to `concurrency × maxEvents`
+    /// messages (deeper, its splunk-hec drain was slower and the relay's peak memory passed
+    /// 150 MB), and Slack's claims take rate tokens, so both claim only one round.
+    private static func depth(for webhook: Webhook) -> Int {
+        webhook.isRateLimitedByURL || webhook.batching.maxEvents > 1 ? 1 : 4
+    }
 
     /// Most messages one claim takes (a round of big batches is claimed in parts).
     private static let claimLimit = 10_000
