@@ -17,9 +17,11 @@ extension AuditStore {
         let (stopped, queuedFor) = try await write(durable: false) { db -> (Bool, Set<String>) in
             try Self.insertAttempts(attempts, db: db)
             let finished = try Self.moveMessages(attempts, db: db)
-            self.tallies.pendingMessages.withLock { $0 -= finished }
             let stopped = try Self.updateWebhooks(attempts, db: db)
             let queuedFor = try stopped.reduce(into: Set<String>()) { $0.formUnion(try self.insert($1, db: db)) }
+            // Last: a write that fails above is undone by its savepoint and leaves the count as
+            // it was (a failed commit reloads it).
+            self.tallies.pendingMessages.withLock { $0 -= finished }
             return (!stopped.isEmpty, queuedFor)
         }
         inFlight.finish(attempts.flatMap(\.rowIDs))
