@@ -102,8 +102,9 @@ extension AuditStore {
         }
     }
 
-    /// The columns of a webhook row; secrets, authorization, OAuth client credentials and the
-    /// client certificate's key sealed.
+    /// The columns of a webhook row; secrets, authorization, OAuth client credentials, the
+    /// client certificate's key and a Slack webhook's URL sealed (`url` then holds the URL as
+    /// reads show it).
     func encodeWebhook(_ webhook: Webhook) throws -> [String: DatabaseValue] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -117,7 +118,8 @@ extension AuditStore {
             "id": webhook.id.databaseValue,
             "name": webhook.name.databaseValue,
             "kind": webhook.kind.rawValue.databaseValue,
-            "url": webhook.url.databaseValue,
+            "url": Redaction.url(webhook.url, kind: webhook.kind).databaseValue,
+            "url_sealed": try (webhook.kind == .slack ? sealer.seal(webhook.url) : nil).databaseValue,
             "events": String(decoding: try encoder.encode(webhook.events), as: UTF8.self).databaseValue,
             "format": webhook.format.rawValue.databaseValue,
             "secrets_sealed": secrets.databaseValue,
@@ -147,7 +149,8 @@ extension AuditStore {
                 try decoder.decode([String].self, from: Data(try sealer.open($0).utf8))
             } ?? []
         return Webhook(
-            id: row["id"], name: row["name"], kind: WebhookKind(rawValue: row["kind"]) ?? .custom, url: row["url"],
+            id: row["id"], name: row["name"], kind: WebhookKind(rawValue: row["kind"]) ?? .custom,
+            url: try (row["url_sealed"] as Data?).map(sealer.open) ?? row["url"],
             events: try decoder.decode([EventTypePattern].self, from: Data((row["events"] as String).utf8)),
             format: MessageFormat(rawValue: row["format"]) ?? .json, secrets: secrets,
             authorization: try (row["authorization_sealed"] as Data?).map(sealer.open),
@@ -180,4 +183,29 @@ public struct DeclaredWebhookChanges: Sendable, Equatable {
     public var disabled: [String] = []
 
     public init() {}
+}
+
+extension AuditStore {
+    /// Seals the URLs of Slack webhooks an older relay stored in plain text (before
+    /// `11-slack-urls-sealed`), leaving in `url` only what reads show. The old text is zeroed where
+    /// it lay (`secure_delete`) and the WAL is emptied, so the file keeps no copy of it.
+    static func sealPlainSlackURLs(pool: DatabasePool, sealer: SecretSealer) throws {
+        try pool.writeWithoutTransaction { db in
+            let plain = try Row.fetchAll(
+                db, sql: "SELECT id, url FROM webhooks WHERE kind = 'slack' AND url_sealed IS NULL")
+            guard !plain.isEmpty else { return }
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+            try db.inTransaction {
+                for row in plain {
+                    let url: String = row["url"]
+                    try db.execute(
+                        sql: "UPDATE webhooks SET url = ?, url_sealed = ? WHERE id = ?",
+                        arguments: [Redaction.url(url, kind: .slack), try sealer.seal(url), row["id"] as String])
+                }
+                return .commit
+            }
+            try db.checkpoint(.truncate)
+        }
+    }
 }

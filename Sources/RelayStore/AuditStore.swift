@@ -49,6 +49,7 @@ public final class AuditStore: Sendable {
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try StoreSchema.migrator.migrate(pool)
+        try Self.sealPlainSlackURLs(pool: pool, sealer: sealer)
         let tallies = try StoreTallies(pool: pool)
         self.pool = pool
         self.sealer = sealer

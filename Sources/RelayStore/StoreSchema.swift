@@ -176,6 +176,12 @@ enum StoreSchema {
                     )
                     """)
         }
+        migrator.registerMigration("11-slack-urls-sealed") { db in
+            // A Slack webhook's URL is a credential (SPEC §3): sealed here like secrets, with
+            // `url` holding only what reads show. Rows an older relay wrote are sealed when the
+            // store opens (``AuditStore/sealPlainSlackURLs(pool:sealer:)``): a migration has no key.
+            try db.execute(sql: "ALTER TABLE webhooks ADD COLUMN url_sealed BLOB")
+        }
         return migrator
     }
 }

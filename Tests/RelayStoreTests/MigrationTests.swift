@@ -62,4 +62,39 @@ struct MigrationTests {
         #expect(!columns.contains("leased"))
         try queue.close()
     }
+
+    @Test("a Slack URL an older relay stored in plain text is sealed when the store opens, and its old text is gone")
+    func plainSlackURLsAreSealedAtOpen() async throws {
+        let temporary = try TemporaryStore()
+        defer { temporary.remove() }
+        let url = "https://hooks.slack.com/services/T0OLDPLAIN/B0OLDPLAIN/oldPlainSlackPath"
+        let queue = try DatabaseQueue(path: temporary.path)
+        try StoreSchema.migrator.migrate(queue, upTo: "10-sources")
+        try await queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO webhooks (id, name, kind, url, events, format, headers, state, created_at, updated_at)
+                        VALUES ('wh_slack', 'alerts', 'slack', ?, '["*"]', 'json', '{}', 'active', 1, 1),
+                               ('wh_custom', 'siem', 'custom', 'https://siem.example.com/hook', '["*"]', 'json', '{}',
+                                'active', 1, 1)
+                    """, arguments: [url])
+        }
+        try queue.close()
+
+        let store = try temporary.open()
+        let webhooks = try await store.webhooks()
+        #expect(webhooks.map(\.url) == [url, "https://siem.example.com/hook"])
+        try store.closeFile()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: temporary.path + suffix) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: temporary.path + suffix))
+            #expect(bytes.range(of: Data("oldPlainSlackPath".utf8)) == nil, "the old URL in \(suffix)")
+            #expect(bytes.range(of: Data("siem.example.com/hook".utf8)) != nil || suffix == "-wal")
+        }
+        let rows = try await DatabaseQueue(path: temporary.path).read { db in
+            try Row.fetchAll(db, sql: "SELECT url, url_sealed FROM webhooks ORDER BY id")  // wh_custom, wh_slack
+        }
+        #expect(rows[0]["url"] == "https://siem.example.com/hook" && (rows[0]["url_sealed"] as Data?) == nil)
+        #expect(rows[1]["url"] == "https://hooks.slack.com/services/T…/B…/•••")
+        #expect(try temporary.sealer.open(try #require(rows[1]["url_sealed"] as Data?)) == url)
+    }
 }

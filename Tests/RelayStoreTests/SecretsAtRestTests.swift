@@ -58,6 +58,28 @@ struct SecretsAtRestTests {
         #expect(webhook.clientCertificate == spec.clientCertificate)
     }
 
+    @Test("a Slack webhook's URL is sealed: the file holds only what reads show, and the store gives it back whole")
+    func slackURLIsSealedOnDisk() async throws {
+        let temporary = try TemporaryStore()
+        defer { temporary.remove() }
+        let url = "https://hooks.slack.com/services/T0SEALED1/B0SEALED2/sealedSlackPath"
+        let store = try temporary.open()
+        var spec = try webhookSpec("alerts", events: ["*"], url: url)
+        spec.kind = .slack
+        let id = try #require(try await store.declare([spec])["alerts"])
+        try store.closeFile()
+        let files = try rawFiles(temporary)
+        #expect(files.contains { $0.bytes.range(of: Data("https://hooks.slack.com/services/T…".utf8)) != nil })
+        for (name, bytes) in files {
+            for part in ["T0SEALED1", "B0SEALED2", "sealedSlackPath"] {
+                #expect(bytes.range(of: Data(part.utf8)) == nil, "\(part) in \(name)")
+            }
+        }
+        let reopened = try temporary.open()
+        defer { try? reopened.closeFile() }
+        #expect(try await reopened.webhook(id: id)?.url == url)
+    }
+
     @Test("a store opened with another key cannot read the secrets")
     func anotherKeyCannotOpen() async throws {
         let temporary = try TemporaryStore()
