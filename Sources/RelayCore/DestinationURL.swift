@@ -21,6 +21,9 @@ public struct DestinationURL: Sendable, Equatable {
     public let port: Int
     /// The path and query as the request line sends them (`/services/collector?channel=1`), `/` when empty.
     public let requestTarget: String
+    /// The `Host` header's value: the host, and the port when it is not 443 (made once: every
+    /// request to the destination sends it).
+    public let hostHeader: String
 
     /// Most characters a destination URL may have.
     public static let maxLength = 2048
@@ -78,10 +81,8 @@ public struct DestinationURL: Sendable, Equatable {
         self.port = port
         let pathAndQuery = afterScheme.dropFirst(authority.count).prefix { $0 != "#" }
         self.requestTarget = pathAndQuery.hasPrefix("/") ? String(pathAndQuery) : "/" + pathAndQuery
+        self.hostHeader = port == 443 ? host : "\(host):\(port)"
     }
-
-    /// The `Host` header's value: the host, and the port when it is not 443.
-    public var hostHeader: String { port == 443 ? host : "\(host):\(port)" }
 
     /// The rule `text` breaks, or `nil` when it is an acceptable destination.
     public static func problem(_ text: String) -> String? {

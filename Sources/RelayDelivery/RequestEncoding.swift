@@ -48,7 +48,10 @@ enum RequestEncoding {
         return buffer
     }
 
+    /// Whether `text` has no CR, LF or NUL, scanned over its UTF-8 bytes in place (a dozen
+    /// headers go with every request).
     private static func isSafe(_ text: String) -> Bool {
-        !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
+        var text = text
+        return text.withUTF8 { bytes in !bytes.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 } }
     }
 }
