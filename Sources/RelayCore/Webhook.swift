@@ -109,4 +109,13 @@ public struct Webhook: Sendable, Equatable {
     /// Whether its sends are counted against a rate shared by every webhook with the same URL
     /// (Slack takes about one message a second per incoming webhook).
     public var isRateLimitedByURL: Bool { kind == .slack }
+
+    /// How deep its lane's pipeline is (``LaneMachine/Context/depth``): rounds of requests one
+    /// claim takes, and of answers that may wait unwritten. 4 for one-message requests, whose
+    /// rounds are small (docs/PERFORMANCE.md, session 12: a quarter more events per second and a
+    /// sixth less CPU per event than at 1; 2 and 8 within the noise of 4). A batching webhook's
+    /// round is already up to `concurrency × maxEvents` messages (deeper, its splunk-hec drain was
+    /// slower and the relay's peak memory passed 150 MB), and Slack's claims take rate tokens, so
+    /// both claim one round.
+    public var pipelineDepth: Int { isRateLimitedByURL || batching.maxEvents > 1 ? 1 : 4 }
 }

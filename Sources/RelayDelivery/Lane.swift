@@ -127,20 +127,11 @@ final class Lane: Sendable {
     /// one request at a time) and the pipeline's depth.
     private func context() -> Machine.Context {
         let (concurrency, depth) = webhook.withLock {
-            ($0.concurrency(configured: settings.concurrencyPerWebhook), Self.depth(for: $0))
+            ($0.concurrency(configured: settings.concurrencyPerWebhook), $0.pipelineDepth)
         }
         return Machine.Context(now: WallClock.nowMillis(), stopped: isStopped, concurrency: concurrency, depth: depth)
     }
 
-    /// Rounds of requests claimed at once, and of answers that may wait unwritten: 4 for
-    /// one-message requests, whose rounds are small (measured in docs/PERFORMANCE.md, session 12:
-    /// a quarter more events per second and a sixth less CPU per event than at 1; 2 and 8 within
-    /// the noise of 4). A batching webhook's round is already up to `concurrency × maxEvents`
-    /// messages (deeper, its splunk-hec drain was slower and the relay's peak memory passed
-    /// 150 MB), and Slack's claims take rate tokens, so both claim only one round.
-    private static func depth(for webhook: Webhook) -> Int {
-        webhook.isRateLimitedByURL || webhook.batching.maxEvents > 1 ? 1 : 4
-    }
 
     /// Most messages one claim takes (a round of big batches is claimed in parts).
     private static let claimLimit = 10_000

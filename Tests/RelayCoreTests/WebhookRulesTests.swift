@@ -128,4 +128,17 @@ import Testing
         #expect(webhook.isRateLimitedByURL == (kind == .slack))
         #expect(webhook.batching.maxEvents == (kind == .slack ? 1 : 50))
     }
+
+    @Test func onlyOneMessageRequestsGetADeeperPipeline() throws {
+        let events = [try EventTypePattern(parsing: "*")]
+        var single = WebhookSpec(name: "siem", url: "https://siem.example.com/in", events: events)
+        #expect(single.makeWebhook(id: "wh_1", now: 0).pipelineDepth == 4)
+        single.batch = BatchSettings(maxEvents: 1)
+        #expect(single.makeWebhook(id: "wh_1", now: 0).pipelineDepth == 4, "a batch of one is one message a request")
+        single.batch = BatchSettings(maxEvents: 100)
+        #expect(single.makeWebhook(id: "wh_1", now: 0).pipelineDepth == 1, "a round of batches is big already")
+        let slack = WebhookSpec(
+            name: "alerts", kind: .slack, url: "https://hooks.slack.com/services/T0/B0/x", events: events)
+        #expect(slack.makeWebhook(id: "wh_2", now: 0).pipelineDepth == 1, "Slack's claims take rate tokens")
+    }
 }
