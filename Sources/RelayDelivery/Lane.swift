@@ -132,7 +132,6 @@ final class Lane: Sendable {
         return Machine.Context(now: WallClock.nowMillis(), stopped: isStopped, concurrency: concurrency, depth: depth)
     }
 
-
     /// Most messages one claim takes (a round of big batches is claimed in parts).
     private static let claimLimit = 10_000
 
