@@ -47,17 +47,19 @@ final class ConnectionPool: Sendable {
         let now = NIODeadline.now()
         var expired: [Connection] = []
         let found = state.withLock { state -> Connection? in
-            guard let count = state.idle[key]?.count else { return nil }
-            defer { if state.idle[key]?.isEmpty == true { state.idle[key] = nil } }
+            // Out of the dictionary while it is searched, and back once: the key (a host name) is
+            // hashed twice per request, not at every look.
+            guard var idle = state.idle.removeValue(forKey: key) else { return nil }
+            defer { if !idle.isEmpty { state.idle[key] = idle } }
             // Newest first; removing one leaves the indices still to look at where they were.
-            for index in (0..<count).reversed() {
-                let connection = state.idle[key]![index].connection
+            for index in idle.indices.reversed() {
+                let connection = idle[index].connection
                 guard connection.channel.isActive, now - connection.openedAt < maxAge else {
-                    expired.append(state.idle[key]!.remove(at: index).connection)
+                    expired.append(idle.remove(at: index).connection)
                     continue
                 }
                 if let loop, connection.channel.eventLoop !== loop { continue }
-                return state.idle[key]!.remove(at: index).connection
+                return idle.remove(at: index).connection
             }
             return nil
         }
@@ -70,13 +72,17 @@ final class ConnectionPool: Sendable {
     func putBack(_ connection: Connection) {
         let now = NIODeadline.now()
         let kept = state.withLock { state -> Bool in
-            guard !state.closed, connection.channel.isActive, now - connection.openedAt < maxAge,
-                state.idle[connection.key, default: []].count < maxIdlePerKey
-            else { return false }
-            state.idle[connection.key, default: []].append(Idle(connection: connection, since: now))
-            return true
+            guard !state.closed, connection.channel.isActive, now - connection.openedAt < maxAge else { return false }
+            return keepIdle(Idle(connection: connection, since: now), in: &state.idle[connection.key, default: []])
         }
         if !kept { connection.channel.close(promise: nil) }
+    }
+
+    /// Appends `idle` to its key's list (looked up once) unless the list is full.
+    private func keepIdle(_ idle: Idle, in list: inout [Idle]) -> Bool {
+        guard list.count < maxIdlePerKey else { return false }
+        list.append(idle)
+        return true
     }
 
     /// Closes every idle connection; connections in use are closed as they come back.
