@@ -67,11 +67,20 @@ final class Connection: Sendable {
         self.openedAt = .now()
     }
 
-    /// Sends one encoded request and reads its response (see ``ExchangeHandler``).
-    func execute(_ request: ByteBuffer, deadline: NIODeadline, bodyLimit: Int) async throws -> ExchangeResponse {
-        try await channel.eventLoop.flatSubmit {
-            self.exchange.value.execute(request, deadline: deadline, bodyLimit: bodyLimit)
-        }.get()
+    /// Sends one encoded request and calls `completion` with its response, once, on the
+    /// connection's event loop (see ``ExchangeHandler``). Called there, the request is written
+    /// at once.
+    func execute(
+        _ request: ByteBuffer, deadline: NIODeadline, bodyLimit: Int,
+        completion: @escaping @Sendable (Result<ExchangeResponse, any Error>) -> Void
+    ) {
+        if channel.eventLoop.inEventLoop {
+            exchange.value.execute(request, deadline: deadline, bodyLimit: bodyLimit, completion: completion)
+        } else {
+            channel.eventLoop.execute {
+                self.exchange.value.execute(request, deadline: deadline, bodyLimit: bodyLimit, completion: completion)
+            }
+        }
     }
 
     /// Ends the request in flight with `error` and closes the connection.

@@ -18,12 +18,14 @@ struct Connector: Sendable {
     /// opens go there rather than to the next loop of ``loops``.
     @TaskLocal static var preferredLoop: (any EventLoop)?
 
-    /// A connection to `destination`, presenting `clientCertificate` if given, ready for requests.
-    /// Connecting, the tunnel and the TLS handshake together take at most the connect time-out
-    /// (and end by `deadline`).
+    /// A connection to `destination`, presenting `clientCertificate` if given, ready for requests,
+    /// on `loop` (the next of ``loops`` when `nil`). Connecting, the tunnel and the TLS handshake
+    /// together take at most the connect time-out (and end by `deadline`).
     func open(
-        _ destination: DestinationURL, key: ConnectionKey, clientCertificate: ClientCertificate?, deadline: NIODeadline
+        _ destination: DestinationURL, key: ConnectionKey, clientCertificate: ClientCertificate?, deadline: NIODeadline,
+        on loop: (any EventLoop)?
     ) async throws -> Connection {
+        let loop = loop ?? loops.next()
         let context = try tls.context(presenting: clientCertificate)
         let proxy = self.proxy.flatMap { $0.applies(to: destination.host) ? $0 : nil }
         var addresses: [SocketAddress] = []
@@ -37,9 +39,11 @@ struct Connector: Sendable {
         let channel: any Channel
         if let proxy {
             let proxyAddresses = try await resolver.addresses(of: proxy.host, port: proxy.port)
-            channel = try await connect(to: proxy.host, port: proxy.port, addresses: proxyAddresses, by: limit)
+            channel = try await connect(
+                to: proxy.host, port: proxy.port, addresses: proxyAddresses, by: limit, on: loop)
         } else {
-            channel = try await connect(to: destination.host, port: destination.port, addresses: addresses, by: limit)
+            channel = try await connect(
+                to: destination.host, port: destination.port, addresses: addresses, by: limit, on: loop)
         }
         let expired = Mutex(false)
         let timer = channel.eventLoop.scheduleTask(deadline: limit) {
@@ -64,13 +68,11 @@ struct Connector: Sendable {
         }
     }
 
-    /// A TCP connection to one of `addresses` (Happy Eyeballs among them, nothing else), on the
-    /// task's ``preferredLoop`` when it has one.
+    /// A TCP connection to one of `addresses` (Happy Eyeballs among them, nothing else), on `loop`.
     private func connect(
-        to host: String, port: Int, addresses: [SocketAddress], by limit: NIODeadline
+        to host: String, port: Int, addresses: [SocketAddress], by limit: NIODeadline, on loop: any EventLoop
     ) async throws -> any Channel {
-        let loop = Self.preferredLoop ?? loops.next()
-        return try await ClientBootstrap(group: loop)
+        try await ClientBootstrap(group: loop)
             .connectTimeout(max(limit - .now(), .milliseconds(1)))
             .resolver(PinnedResolver(addresses, on: loop))
             .connect(host: host, port: port)

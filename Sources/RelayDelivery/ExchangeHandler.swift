@@ -36,8 +36,11 @@ final class ExchangeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
 
+    /// Called once with a request's outcome, on the channel's event loop.
+    typealias Completion = (Result<ExchangeResponse, any Error>) -> Void
+
     private struct Pending {
-        var promise: EventLoopPromise<ExchangeResponse>
+        var completion: Completion
         var bodyLimit: Int
         var deadline: Scheduled<Void>
         var head: HTTPResponseHead?
@@ -67,20 +70,20 @@ final class ExchangeHandler: ChannelInboundHandler {
         self.context = nil
     }
 
-    /// Writes `request` (a whole encoded request) in one write and answers with the response.
-    /// Call on the channel's event loop.
-    func execute(_ request: ByteBuffer, deadline: NIODeadline, bodyLimit: Int) -> EventLoopFuture<ExchangeResponse> {
+    /// Writes `request` (a whole encoded request) in one write and calls `completion` with the
+    /// response, once. Call on the channel's event loop. A callback rather than a future: a busy
+    /// lane makes tens of thousands of these a second (docs/PERFORMANCE.md, session 13).
+    func execute(_ request: ByteBuffer, deadline: NIODeadline, bodyLimit: Int, completion: @escaping Completion) {
         guard let context, context.channel.isActive, pending == nil else {
-            return (self.context?.eventLoop ?? ready.futureResult.eventLoop).makeFailedFuture(ExchangeError.notWritten)
+            completion(.failure(ExchangeError.notWritten))
+            return
         }
-        let promise = context.eventLoop.makePromise(of: ExchangeResponse.self)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let timer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.abort(ExchangeError.timedOut) }
-        pending = Pending(promise: promise, bodyLimit: bodyLimit, deadline: timer)
+        pending = Pending(completion: completion, bodyLimit: bodyLimit, deadline: timer)
         context.write(wrapOutboundOut(.head(Self.decoderHead)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(request))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        return promise.futureResult
     }
 
     /// Ends the request in flight with `error` (or with its head, when that has arrived) and
@@ -101,8 +104,8 @@ final class ExchangeHandler: ChannelInboundHandler {
             guard let finished = pending, let head = finished.head else { return }
             pending = nil
             finished.deadline.cancel()
-            finished.promise.succeed(Self.response(head, body: finished.body, reusable: head.isKeepAlive))
             if !head.isKeepAlive { context.close(promise: nil) }
+            finished.completion(.success(Self.response(head, body: finished.body, reusable: head.isKeepAlive)))
         }
     }
 
@@ -128,9 +131,9 @@ final class ExchangeHandler: ChannelInboundHandler {
         pending = nil
         failed.deadline.cancel()
         if let head = failed.head {
-            failed.promise.succeed(Self.response(head, body: failed.body, reusable: false))
+            failed.completion(.success(Self.response(head, body: failed.body, reusable: false)))
         } else {
-            failed.promise.fail(error)
+            failed.completion(.failure(error))
         }
     }
 

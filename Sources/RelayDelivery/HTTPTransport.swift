@@ -114,42 +114,61 @@ public final class HTTPTransport: Sendable {
         _ request: OutboundRequest, allowPrivateNetwork: Bool = false, clientCertificate: ClientCertificate? = nil,
         bodyLimit: Int = 1024
     ) async -> Reply {
+        await SendCancellation.awaiting { cancellation, completion in
+            start(
+                request, allowPrivateNetwork: allowPrivateNetwork, clientCertificate: clientCertificate,
+                bodyLimit: bodyLimit, on: Connector.preferredLoop, cancellation: cancellation, completion: completion)
+        }
+    }
+
+    /// Sends like ``send(_:allowPrivateNetwork:clientCertificate:bodyLimit:)`` and calls
+    /// `completion` once with the reply, without a task: on a connection of `loop` (any loop when
+    /// `nil`) when the request got that far, else where it failed. A lane sends this way, so an
+    /// answer goes from the socket to the lane without a task, continuation or future per request
+    /// (docs/PERFORMANCE.md, session 13).
+    func start(
+        _ request: OutboundRequest, allowPrivateNetwork: Bool, clientCertificate: ClientCertificate?, bodyLimit: Int,
+        on loop: (any EventLoop)?, cancellation: SendCancellation, completion: @escaping @Sendable (Reply) -> Void
+    ) {
         let destination: DestinationURL
         switch destinations.parse(request.url) {
         case .success(let parsed): destination = parsed
         case .failure(let refusal):
-            return Reply(
-                response: .transportFailure(
-                    TransportFailure(.refusedDestination, "the destination URL is refused: \(refusal.rawValue)")),
-                cancelled: false)
+            let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(refusal.rawValue)")
+            return completion(Reply(response: .transportFailure(failure), cancelled: false))
+        }
+        let deadline = NIODeadline.now() + .milliseconds(configuration.timeout.milliseconds)
+        let bytes: ByteBuffer
+        do {
+            bytes = try RequestEncoding.encode(request, to: destination, allocator: ByteBufferAllocator())
+        } catch {
+            let failure = Self.failure(for: error, host: destination.host)
+            return completion(Reply(response: .transportFailure(failure), cancelled: false))
         }
         let key = ConnectionKey(
             host: destination.host, port: destination.port,
             guarded: !(allowPrivateNetwork || configuration.allowPrivateNetworks),
             clientCertificate: clientCertificate?.fingerprint)
-        let deadline = NIODeadline.now() + .milliseconds(configuration.timeout.milliseconds)
-        let inUse = InUse()
-        do {
-            let bytes = try RequestEncoding.encode(request, to: destination, allocator: ByteBufferAllocator())
-            let response = try await withTaskCancellationHandler {
-                try await exchange(
-                    bytes, to: destination, key: key, presenting: clientCertificate, deadline: deadline,
-                    bodyLimit: bodyLimit, inUse)
-            } onCancel: {
-                inUse.cancel()
+        let exchange = Exchange(
+            bytes: bytes, destination: destination, key: key, clientCertificate: clientCertificate, deadline: deadline,
+            bodyLimit: bodyLimit, loop: loop, cancellation: cancellation)
+        self.exchange(exchange) { result in
+            switch result {
+            case .success(let response):
+                let answer = AttemptResponse.http(
+                    status: response.status, retryAfter: response.retryAfter, body: response.body)
+                completion(Reply(response: answer, cancelled: false))
+            case .failure(let error):
+                if cancellation.isCancelled || error as? ExchangeError == .cancelled {
+                    return completion(
+                        Reply(response: .transportFailure(TransportFailure(.other, "cancelled")), cancelled: true))
+                }
+                // Past the deadline, whatever ended the request (its connection closed by the connect
+                // time-out just as the handshake finished, say) is the deadline's doing.
+                let cause = NIODeadline.now() >= deadline ? ExchangeError.timedOut : error
+                let failure = Self.failure(for: cause, host: destination.host)
+                completion(Reply(response: .transportFailure(failure), cancelled: false))
             }
-            return Reply(
-                response: .http(status: response.status, retryAfter: response.retryAfter, body: response.body),
-                cancelled: false)
-        } catch {
-            if Task.isCancelled || error is CancellationError || error as? ExchangeError == .cancelled {
-                return Reply(response: .transportFailure(TransportFailure(.other, "cancelled")), cancelled: true)
-            }
-            // Past the deadline, whatever ended the request (its connection closed by the connect
-            // time-out just as the handshake finished, say) is the deadline's doing.
-            let cause = NIODeadline.now() >= deadline ? ExchangeError.timedOut : error
-            return Reply(
-                response: .transportFailure(Self.failure(for: cause, host: destination.host)), cancelled: false)
         }
     }
 
@@ -158,31 +177,58 @@ public final class HTTPTransport: Sendable {
         pool.close()
     }
 
-    /// Sends `bytes` on a kept-alive connection or a new one.
+    /// One encoded request on its way, and where it may go.
+    private struct Exchange: Sendable {
+        var bytes: ByteBuffer
+        var destination: DestinationURL
+        var key: ConnectionKey
+        var clientCertificate: ClientCertificate?
+        var deadline: NIODeadline
+        var bodyLimit: Int
+        var loop: (any EventLoop)?
+        var cancellation: SendCancellation
+    }
+
+    /// Sends the request on a kept-alive connection of its loop, or on a new one.
     private func exchange(
-        _ bytes: ByteBuffer, to destination: DestinationURL, key: ConnectionKey,
-        presenting clientCertificate: ClientCertificate?, deadline: NIODeadline, bodyLimit: Int, _ inUse: InUse
-    ) async throws -> ExchangeResponse {
-        while true {
-            let kept = pool.take(key, on: Connector.preferredLoop)
-            let connection: Connection
-            if let kept {
-                connection = kept
-            } else {
-                connection = try await connector.open(
-                    destination, key: key, clientCertificate: clientCertificate, deadline: deadline)
-            }
-            guard inUse.start(connection) else {
-                pool.putBack(connection)
-                throw ExchangeError.cancelled
-            }
+        _ exchange: Exchange, completion: @escaping @Sendable (Result<ExchangeResponse, any Error>) -> Void
+    ) {
+        if let kept = pool.take(exchange.key, on: exchange.loop) {
+            return run(exchange, on: kept, kept: true, completion: completion)
+        }
+        Task {
             do {
-                let response = try await connection.execute(bytes, deadline: deadline, bodyLimit: bodyLimit)
-                if response.reusable { pool.putBack(connection) }
-                return response
-            } catch ExchangeError.notWritten where kept != nil {
-                continue  // the destination closed it while it was idle; nothing was sent
+                let connection = try await connector.open(
+                    exchange.destination, key: exchange.key, clientCertificate: exchange.clientCertificate,
+                    deadline: exchange.deadline, on: exchange.loop)
+                run(exchange, on: connection, kept: false, completion: completion)
+            } catch {
+                completion(.failure(error))
             }
+        }
+    }
+
+    /// Sends the request on `connection` and puts the connection back when it can carry another.
+    private func run(
+        _ exchange: Exchange, on connection: Connection, kept: Bool,
+        completion: @escaping @Sendable (Result<ExchangeResponse, any Error>) -> Void
+    ) {
+        guard exchange.cancellation.begin(connection) else {
+            pool.putBack(connection)
+            return completion(.failure(ExchangeError.cancelled))
+        }
+        connection.execute(exchange.bytes, deadline: exchange.deadline, bodyLimit: exchange.bodyLimit) { result in
+            exchange.cancellation.end(connection)
+            switch result {
+            case .success(let response):
+                if response.reusable { self.pool.putBack(connection) }
+            case .failure(ExchangeError.notWritten) where kept:
+                // The destination closed it while it was idle; nothing was sent.
+                return self.exchange(exchange, completion: completion)
+            case .failure:
+                break
+            }
+            completion(result)
         }
     }
 
@@ -220,27 +266,6 @@ public final class HTTPTransport: Sendable {
         default:
             return TransportFailure(.other, "request failed: \(String(describing: error).prefix(300))")
         }
-    }
-}
-
-/// The connection a send is using, so cancelling the send can end its request.
-private final class InUse: Sendable {
-    private let state = Mutex<(connection: Connection?, cancelled: Bool)>((nil, false))
-
-    /// Notes `connection` as the send's; `false` when the send was cancelled already.
-    func start(_ connection: Connection) -> Bool {
-        state.withLock { state in
-            state.connection = connection
-            return !state.cancelled
-        }
-    }
-
-    func cancel() {
-        let connection = state.withLock { state in
-            state.cancelled = true
-            return state.connection
-        }
-        connection?.abort(ExchangeError.cancelled)
     }
 }
 

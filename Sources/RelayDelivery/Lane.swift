@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import RelayCore
 import RelayStore
 import Synchronization
@@ -74,52 +75,61 @@ final class Lane: Sendable {
     }
 
     /// Runs until stopped and every attempt in flight is recorded: performs what ``LaneMachine``
-    /// decides, each claim, send, write and sleep as a child task whose result is the next event.
+    /// decides, and feeds it what its actions report to the lane's ``LaneInbox``. Claims, writes
+    /// and sleeps are child tasks; sends report from their callbacks on the lane's event loop
+    /// (no task per request). Cancelling the lane cancels its sends.
     func run() async {
         defer {
             finished.withLock { $0 = true }
             // A lane that stopped itself leaves its webhook to a fresh look by the dispatcher.
             store.changes.webhooksChanged()
         }
-        await withTaskGroup(of: Machine.Event.self) { group in
-            var machine = Machine()
-            var next: [Machine.Action] = []
-            while true {
-                for action in next + machine.actions(in: context()) {
-                    switch action {
-                    case .finish:
-                        return
-                    case .claim(let requests):
-                        group.addTask {
-                            let (claimed, blockedUntil) = await self.claim(requests: requests)
-                            return .claimed(claimed, blockedUntil: blockedUntil)
+        let loop = Connector.preferredLoop
+        let sends = SendCancellation()
+        let inbox = LaneInbox<Machine.Event>()
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                var machine = Machine()
+                var next: [Machine.Action] = []
+                while true {
+                    for action in next + machine.actions(in: context()) {
+                        switch action {
+                        case .finish:
+                            return
+                        case .claim(let requests):
+                            group.addTask {
+                                let (claimed, blockedUntil) = await self.claim(requests: requests)
+                                inbox.post(.claimed(claimed, blockedUntil: blockedUntil))
+                            }
+                        case .send(let request):
+                            attempt(request, on: loop, cancellation: sends, then: inbox.post)
+                        case .record(let records):
+                            group.addTask { inbox.post(.recorded(keepsPending: await self.record(records))) }
+                        case .sleep(let until):
+                            group.addTask {
+                                await self.signal.wait(until: .now + .milliseconds(until - WallClock.nowMillis()))
+                                inbox.post(.woke)
+                            }
+                        case .sleepUntilDue(let blockedUntil):
+                            group.addTask {
+                                // At least a moment: a message the queue shows as due but no claim returns
+                                // (an inactive webhook, a store error) must not turn this into a busy loop.
+                                let due = await self.nextDeadline(blockedUntil: blockedUntil) ?? .now + .seconds(3600)
+                                await self.signal.wait(until: max(due, .now + Self.minimumSleep))
+                                inbox.post(.woke)
+                            }
+                        case .wake:
+                            signal.signal()
+                        case .release(let requests):
+                            try? await store.release(requests.flatMap(\.messages), now: WallClock.nowMillis())
                         }
-                    case .send(let request):
-                        group.addTask { await self.attempt(request) }
-                    case .record(let records):
-                        group.addTask { .recorded(keepsPending: await self.record(records)) }
-                    case .sleep(let until):
-                        group.addTask {
-                            await self.signal.wait(until: .now + .milliseconds(until - WallClock.nowMillis()))
-                            return .woke
-                        }
-                    case .sleepUntilDue(let blockedUntil):
-                        group.addTask {
-                            // At least a moment: a message the queue shows as due but no claim returns
-                            // (an inactive webhook, a store error) must not turn this into a busy loop.
-                            let due = await self.nextDeadline(blockedUntil: blockedUntil) ?? .now + .seconds(3600)
-                            await self.signal.wait(until: max(due, .now + Self.minimumSleep))
-                            return .woke
-                        }
-                    case .wake:
-                        signal.signal()
-                    case .release(let requests):
-                        try? await store.release(requests.flatMap(\.messages), now: WallClock.nowMillis())
                     }
+                    next = []
+                    for event in await inbox.next() { next += machine.receive(event, in: context()) }
                 }
-                guard let event = await group.next() else { return }
-                next = machine.receive(event, in: context())
             }
+        } onCancel: {
+            sends.cancel()
         }
     }
 
@@ -189,21 +199,39 @@ final class Lane: Sendable {
         return due.map { .now + .milliseconds(max(0, $0 - WallClock.nowMillis())) }
     }
 
-    /// Sends one request and decides an attempt for each of its messages; a `paused` or
-    /// `disabled` outcome stops the lane at once.
-    private func attempt(_ request: Request) async -> Machine.Event {
+    /// Sends one request and reports an attempt for each of its messages to `report` (on the
+    /// lane's event loop once the request got that far); a `paused` or `disabled` outcome stops
+    /// the lane at once.
+    private func attempt(
+        _ request: Request, on loop: (any EventLoop)?, cancellation: SendCancellation,
+        then report: @escaping @Sendable (Machine.Event) -> Void
+    ) {
         let webhook = self.webhook.withLock { $0 }
         let startedAt = WallClock.nowMillis()
         let started = ContinuousClock.now
         let envelopes = request.messages.map {
             MessageEnvelope(messageID: $0.id, sequence: $0.sequence, attempt: $0.attempt, event: $0.event)
         }
-        let delivery = await sender.send(
-            envelopes, pieces: request.pieces, to: webhook, layout: request.layout,
-            timestamp: startedAt / 1000)
-        // Messages shutdown cut off go back to the queue; those already answered are recorded.
-        let cutOff = delivery.cutOff.flatMap { request.messages[$0] }
-        if !cutOff.isEmpty { try? await store.release(cutOff, now: WallClock.nowMillis()) }
+        sender.start(
+            envelopes, pieces: request.pieces, to: webhook, layout: request.layout, timestamp: startedAt / 1000,
+            on: loop, cancellation: cancellation
+        ) { delivery in
+            let event = self.decide(request, delivery, webhook: webhook, startedAt: startedAt, started: started)
+            // Messages shutdown cut off go back to the queue; those already answered are recorded.
+            let cutOff = delivery.cutOff.flatMap { request.messages[$0] }
+            guard !cutOff.isEmpty else { return report(event) }
+            Task {
+                try? await self.store.release(cutOff, now: WallClock.nowMillis())
+                report(event)
+            }
+        }
+    }
+
+    /// The attempts of a sent request's answered messages, decided.
+    private func decide(
+        _ request: Request, _ delivery: MessageSender.Delivery, webhook: Webhook, startedAt: Int64,
+        started: ContinuousClock.Instant
+    ) -> Machine.Event {
         let answers = delivery.answers
         guard !answers.isEmpty else { return .released }
         let elapsed = ContinuousClock.now - started

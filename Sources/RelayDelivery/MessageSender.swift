@@ -1,3 +1,4 @@
+import NIOCore
 import RelayCore
 
 /// Sends a group of messages to a webhook as one request (or several, when the destination asks
@@ -38,26 +39,93 @@ struct MessageSender: Sendable {
     func send(
         _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageLayout, timestamp: Int64
     ) async -> Delivery {
-        // A stack: the lower half of a split, and what a partial refusal leaves, are sent next,
-        // so answers come in message order.
-        var answers: [Answer] = []
-        var pending: [Range<Int>] = [0..<envelopes.count]
-        let dialect = ResponseDialect(webhook)
-        while let range = pending.popLast() {
-            let body = layout.join(pieces[range])
-            guard
-                let response = await authorizedSend(
-                    Array(envelopes[range]), body: body, to: webhook, timestamp: timestamp)
-            else {
-                return Delivery(
-                    answers: answers, cutOff: [range] + pending)
+        await SendCancellation.awaiting { cancellation, completion in
+            start(
+                envelopes, pieces: pieces, to: webhook, layout: layout, timestamp: timestamp,
+                on: Connector.preferredLoop, cancellation: cancellation, completion: completion)
+        }
+    }
+
+    /// Sends like ``send(_:pieces:to:layout:timestamp:)`` and calls `completion` once with the
+    /// delivery, without a task (see ``HTTPTransport/start(_:allowPrivateNetwork:clientCertificate:bodyLimit:on:cancellation:completion:)``).
+    func start(
+        _ envelopes: [MessageEnvelope], pieces: [[UInt8]], to webhook: Webhook, layout: MessageLayout, timestamp: Int64,
+        on loop: (any EventLoop)?, cancellation: SendCancellation, completion: @escaping @Sendable (Delivery) -> Void
+    ) {
+        let group = GroupSend(
+            sender: self, envelopes: envelopes, pieces: pieces, webhook: webhook, layout: layout,
+            timestamp: timestamp, loop: loop, cancellation: cancellation, completion: completion)
+        group.next(answers: [], pending: [0..<envelopes.count])
+    }
+
+    /// One request, with a bearer token for OAuth webhooks (fetched again once on a `401`);
+    /// `completion` gets `nil` when the send was cancelled.
+    fileprivate func authorizedSend(
+        _ envelopes: [MessageEnvelope], body: [UInt8], to webhook: Webhook, timestamp: Int64,
+        on loop: (any EventLoop)?, cancellation: SendCancellation, rejecting rejected: String? = nil,
+        completion: @escaping @Sendable (AttemptResponse?) -> Void
+    ) {
+        guard let credentials = webhook.auth else {
+            let request = OutboundRequest.make(envelopes, body: body, to: webhook, timestamp: timestamp)
+            return transport.start(request, for: webhook, on: loop, cancellation: cancellation) {
+                completion($0.outcome)
             }
+        }
+        Task {
+            let token: String
+            switch await tokens.token(for: webhook, credentials: credentials, rejecting: rejected, transport: transport)
+            {
+            case .success(let value):
+                token = value
+            case .failure(.refused(let message)):
+                return completion(.transportFailure(TransportFailure(.credentialsRefused, message)))
+            case .failure(.retry(let message)):
+                return completion(.transportFailure(TransportFailure(.other, message)))
+            }
+            let request = OutboundRequest.make(
+                envelopes, body: body, to: webhook, timestamp: timestamp, bearerToken: token)
+            transport.start(request, for: webhook, on: loop, cancellation: cancellation) { reply in
+                guard let response = reply.outcome, rejected == nil, case .http(401, _, _) = response else {
+                    return completion(reply.outcome)
+                }
+                authorizedSend(
+                    envelopes, body: body, to: webhook, timestamp: timestamp, on: loop, cancellation: cancellation,
+                    rejecting: token, completion: completion)
+            }
+        }
+    }
+}
+
+/// A group of messages on its way as one request or several (``MessageSender/start(_:pieces:to:layout:timestamp:on:cancellation:completion:)``).
+private struct GroupSend: Sendable {
+    let sender: MessageSender
+    let envelopes: [MessageEnvelope]
+    let pieces: [[UInt8]]
+    let webhook: Webhook
+    let layout: MessageLayout
+    let timestamp: Int64
+    let loop: (any EventLoop)?
+    let cancellation: SendCancellation
+    let completion: @Sendable (MessageSender.Delivery) -> Void
+
+    /// Sends the last range of `pending` (a stack: the lower half of a split, and what a partial
+    /// refusal leaves, go next, so answers come in message order), or reports when none is left.
+    func next(answers: [MessageSender.Answer], pending: [Range<Int>]) {
+        guard let range = pending.last else { return completion(.init(answers: answers, cutOff: [])) }
+        let rest = Array(pending.dropLast())
+        sender.authorizedSend(
+            Array(envelopes[range]), body: layout.join(pieces[range]), to: webhook, timestamp: timestamp, on: loop,
+            cancellation: cancellation
+        ) { response in
+            guard let response else { return completion(.init(answers: answers, cutOff: [range] + rest)) }
+            var answers = answers
+            var pending = rest
             let verdict = DeliveryPolicy.batchVerdict(
-                for: response, count: range.count, dialect: dialect, now: WallClock.nowMillis(),
-                maxRetryAfterMillis: maxRetryAfterMillis)
+                for: response, count: range.count, dialect: ResponseDialect(webhook), now: WallClock.nowMillis(),
+                maxRetryAfterMillis: sender.maxRetryAfterMillis)
             switch verdict {
             case .all(let verdict):
-                answers.append(Answer(range: range, response: response, verdicts: range.map { _ in verdict }))
+                answers.append(.init(range: range, response: response, verdicts: range.map { _ in verdict }))
             case .split:
                 let middle = range.lowerBound + range.count / 2
                 pending += [middle..<range.upperBound, range.lowerBound..<middle]
@@ -66,49 +134,24 @@ struct MessageSender: Sendable {
                 let refused = range.lowerBound + accepted
                 let verdicts =
                     Array(repeating: AttemptVerdict.delivered, count: accepted) + [.failMessage(reason: refusal)]
-                answers.append(Answer(range: range.lowerBound..<refused + 1, response: response, verdicts: verdicts))
+                answers.append(.init(range: range.lowerBound..<refused + 1, response: response, verdicts: verdicts))
                 if refused + 1 < range.upperBound { pending.append(refused + 1..<range.upperBound) }
             }
-        }
-        return Delivery(answers: answers, cutOff: [])
-    }
-
-    /// One request, with a bearer token for OAuth webhooks (fetched again once on a `401`).
-    /// `nil` when cancelled.
-    private func authorizedSend(
-        _ envelopes: [MessageEnvelope], body: [UInt8], to webhook: Webhook, timestamp: Int64
-    ) async -> AttemptResponse? {
-        guard let credentials = webhook.auth else {
-            let request = OutboundRequest.make(envelopes, body: body, to: webhook, timestamp: timestamp)
-            return await transport.send(request, for: webhook).outcome
-        }
-        var rejected: String?
-        while true {
-            let token: String
-            switch await tokens.token(for: webhook, credentials: credentials, rejecting: rejected, transport: transport)
-            {
-            case .success(let value):
-                token = value
-            case .failure(.refused(let message)):
-                return .transportFailure(TransportFailure(.credentialsRefused, message))
-            case .failure(.retry(let message)):
-                return .transportFailure(TransportFailure(.other, message))
-            }
-            let request = OutboundRequest.make(
-                envelopes, body: body, to: webhook, timestamp: timestamp, bearerToken: token)
-            guard let response = await transport.send(request, for: webhook).outcome
-            else { return nil }
-            guard rejected == nil, case .http(401, _, _) = response else { return response }
-            rejected = token
+            next(answers: answers, pending: pending)
         }
     }
 }
 
 extension HTTPTransport {
-    /// Sends `request` to `webhook`'s destination under its egress rule and with its client certificate.
-    func send(_ request: OutboundRequest, for webhook: Webhook) async -> Reply {
-        await send(
-            request, allowPrivateNetwork: webhook.allowPrivateNetwork, clientCertificate: webhook.clientCertificate)
+    /// Sends `request` to `webhook`'s destination under its egress rule and with its client
+    /// certificate, and calls `completion` with the reply.
+    func start(
+        _ request: OutboundRequest, for webhook: Webhook, on loop: (any EventLoop)?, cancellation: SendCancellation,
+        completion: @escaping @Sendable (Reply) -> Void
+    ) {
+        start(
+            request, allowPrivateNetwork: webhook.allowPrivateNetwork, clientCertificate: webhook.clientCertificate,
+            bodyLimit: 1024, on: loop, cancellation: cancellation, completion: completion)
     }
 }
 
