@@ -291,14 +291,17 @@ final class Lane: Sendable {
         return true
     }
 
-    /// Tells the observer the outcomes just written, per webhook.
+    /// Tells the observer the outcomes just written, per webhook: one count per webhook name in
+    /// the write, not one per request.
     private func countRecorded(_ records: [AttemptRecord]) {
         guard let observer else { return }
+        var tallies: [String: [AttemptOutcome: Int]] = [:]
         for record in records {
-            let tally = record.messages.reduce(into: [AttemptOutcome: Int]()) {
-                $0[$1.decision.outcome, default: 0] += 1
-            }
-            observer.attemptsRecorded(webhookName: record.webhookName, outcomes: tally)
+            tallies[record.webhookName, default: [:]].merge(
+                record.messages.lazy.map { ($0.decision.outcome, 1) }, uniquingKeysWith: +)
+        }
+        for (webhookName, outcomes) in tallies {
+            observer.attemptsRecorded(webhookName: webhookName, outcomes: outcomes)
         }
     }
 

@@ -49,25 +49,34 @@ extension AuditStore {
                         next_attempt_at, response_body, members)
                     VALUES \(rows.joined(separator: ", "))
                     """)
-            var values: [(any DatabaseValueConvertible)?] = []
-            values.reserveCapacity(chunk.count * 16)
+            var row = DirectBindings(statement)
             for record in chunk {
                 // The row's own columns describe the first message; a batch lists all of them.
                 let first = record.messages[0]
                 let message = first.message
-                values += [
-                    nextID, message.rowID, message.id, message.event.id, message.event.type, message.webhookID,
-                    record.webhookName, message.attempt, record.startedAt, record.durationMillis, record.httpStatus,
-                    first.error, first.decision.outcome.rawValue, first.decision.nextAttemptAt,
-                    Data(record.responseBody), record.messages.count > 1 ? members(of: record) : nil,
-                ]
+                row.bind(nextID)
+                row.bind(message.rowID)
+                row.bind(message.id)
+                row.bind(message.event.id)
+                row.bind(message.event.type)
+                row.bind(message.webhookID)
+                row.bind(record.webhookName)
+                row.bind(message.attempt)
+                row.bind(record.startedAt)
+                row.bind(record.durationMillis)
+                row.bind(record.httpStatus)
+                row.bind(first.error)
+                row.bind(first.decision.outcome.rawValue)
+                row.bind(first.decision.nextAttemptAt)
+                row.bind(record.responseBody)
+                row.bind(record.messages.count > 1 ? members(of: record) : nil)
                 record.forEachOutcome { outcome in
                     links.append(outcome.message.eventRowID)
                     links.append(nextID)
                 }
                 nextID += 1
             }
-            try statement.execute(arguments: StatementArguments(values))
+            try row.execute()
         }
         for chunk in links.chunks(of: linkChunk * 2) {
             let values = padded(chunk, width: 2)
@@ -75,7 +84,9 @@ extension AuditStore {
                 sql:
                     "INSERT OR IGNORE INTO attempt_events (event_seq, attempt_id) VALUES \(placeholderPairs(values.count / 2))"
             )
-            try statement.execute(arguments: StatementArguments(values))
+            var link = DirectBindings(statement)
+            for value in values { link.bind(value) }
+            try link.execute()
         }
     }
 
@@ -145,10 +156,11 @@ extension AuditStore {
         for record in attempts {
             try record.forEachOutcome { outcome in
                 if outcome.decision.keepsMessagePending {
-                    try keepPending.execute(arguments: [
-                        outcome.message.attempt, outcome.decision.nextAttemptAt ?? record.startedAt,
-                        outcome.message.rowID,
-                    ])
+                    var values = DirectBindings(keepPending)
+                    values.bind(outcome.message.attempt)
+                    values.bind(outcome.decision.nextAttemptAt ?? record.startedAt)
+                    values.bind(outcome.message.rowID)
+                    try values.execute()
                 } else {
                     let key = Finish(
                         attempt: outcome.message.attempt, status: MessageStatus(after: outcome.decision.outcome),
@@ -166,9 +178,12 @@ extension AuditStore {
                         UPDATE messages SET attempts = ?, status = ?, finished_at = ?
                         WHERE status = \(MessageStatus.pending.sql) AND id IN (\(placeholders(ids.count)))
                         """)
-                try statement.execute(
-                    arguments: StatementArguments(
-                        [key.attempt, key.status.rawValue, key.finishedAt] as [any DatabaseValueConvertible] + ids))
+                var values = DirectBindings(statement)
+                values.bind(key.attempt)
+                values.bind(key.status.rawValue)
+                values.bind(key.finishedAt)
+                for id in ids { values.bind(id) }
+                try values.execute()
                 finished += db.changesCount
             }
         }
