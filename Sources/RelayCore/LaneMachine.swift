@@ -152,9 +152,12 @@ public struct LaneMachine<Request, Record> {
             }
             return actions
         }
-        while inFlight < context.concurrency, unrecorded.count < context.concurrency * context.depth, !ready.isEmpty {
-            actions.append(.send(ready.removeFirst()))
-            inFlight += 1
+        if unrecorded.count < context.concurrency * context.depth {
+            // The ready list shifts once per decision, not once per request it lets go.
+            let count = min(max(0, context.concurrency - inFlight), ready.count)
+            actions += ready.prefix(count).map { .send($0) }
+            ready.removeFirst(count)
+            inFlight += count
         }
         // Something is always running now (a claim, a send, a write or a sleep), so the lane is
         // woken again by its result.
