@@ -74,13 +74,12 @@ final class Connection: Sendable {
         _ request: ByteBuffer, deadline: NIODeadline, bodyLimit: Int,
         completion: @escaping @Sendable (Result<ExchangeResponse, any Error>) -> Void
     ) {
-        if channel.eventLoop.inEventLoop {
-            exchange.value.execute(request, deadline: deadline, bodyLimit: bodyLimit, completion: completion)
-        } else {
-            channel.eventLoop.execute {
-                self.exchange.value.execute(request, deadline: deadline, bodyLimit: bodyLimit, completion: completion)
+        guard channel.eventLoop.inEventLoop else {
+            return channel.eventLoop.execute {
+                self.execute(request, deadline: deadline, bodyLimit: bodyLimit, completion: completion)
             }
         }
+        exchange.value.execute(request, deadline: deadline, bodyLimit: bodyLimit, completion: completion)
     }
 
     /// Ends the request in flight with `error` and closes the connection.

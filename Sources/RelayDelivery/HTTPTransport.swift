@@ -61,6 +61,11 @@ public final class HTTPTransport: Sendable {
         public var response: AttemptResponse
         /// `true` when the send was cut off by cancellation (shutdown): no outcome to record.
         public var cancelled: Bool
+
+        /// A send that failed with `failure`.
+        static func failed(_ failure: TransportFailure) -> Reply {
+            Reply(response: .transportFailure(failure), cancelled: false)
+        }
     }
 
     /// How long an unused connection is kept open.
@@ -134,16 +139,15 @@ public final class HTTPTransport: Sendable {
         switch destinations.parse(request.url) {
         case .success(let parsed): destination = parsed
         case .failure(let refusal):
-            let failure = TransportFailure(.refusedDestination, "the destination URL is refused: \(refusal.rawValue)")
-            return completion(Reply(response: .transportFailure(failure), cancelled: false))
+            return completion(
+                .failed(TransportFailure(.refusedDestination, "the destination URL is refused: \(refusal.rawValue)")))
         }
         let deadline = NIODeadline.now() + .milliseconds(configuration.timeout.milliseconds)
         let bytes: ByteBuffer
         do {
             bytes = try RequestEncoding.encode(request, to: destination, allocator: ByteBufferAllocator())
         } catch {
-            let failure = Self.failure(for: error, host: destination.host)
-            return completion(Reply(response: .transportFailure(failure), cancelled: false))
+            return completion(.failed(Self.failure(for: error, host: destination.host)))
         }
         let key = ConnectionKey(
             host: destination.host, port: destination.port,
@@ -166,8 +170,7 @@ public final class HTTPTransport: Sendable {
                 // Past the deadline, whatever ended the request (its connection closed by the connect
                 // time-out just as the handshake finished, say) is the deadline's doing.
                 let cause = NIODeadline.now() >= deadline ? ExchangeError.timedOut : error
-                let failure = Self.failure(for: cause, host: destination.host)
-                completion(Reply(response: .transportFailure(failure), cancelled: false))
+                completion(.failed(Self.failure(for: cause, host: destination.host)))
             }
         }
     }

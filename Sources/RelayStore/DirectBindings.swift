@@ -58,7 +58,7 @@ extension Int64: DirectlyBindable {
 
 extension Int: DirectlyBindable {
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
-        sqlite3_bind_int64(statement, index, Int64(self))
+        Int64(self).bind(to: statement, at: index)
     }
 }
 
