@@ -42,7 +42,7 @@ final class ExchangeHandler: ChannelInboundHandler {
     private struct Pending {
         var completion: Completion
         var bodyLimit: Int
-        var deadline: Scheduled<Void>
+        var deadline: NIODeadline
         var head: HTTPResponseHead?
         var body: [UInt8] = []
     }
@@ -53,6 +53,11 @@ final class ExchangeHandler: ChannelInboundHandler {
 
     private var context: ChannelHandlerContext?
     private var pending: Pending?
+    /// The connection's one timer, armed at or before the deadline of the request in flight. A
+    /// request does not schedule and cancel a timer of its own (3 % of a busy loop, session 14):
+    /// the timer fires at the deadline it was armed for and, when a later request is in flight
+    /// by then, moves on to that one's.
+    private var timer: (at: NIODeadline, task: Scheduled<Void>)?
     /// Succeeds when the TLS handshake is done, fails if the connection fails first.
     let ready: EventLoopPromise<Void>
 
@@ -67,6 +72,8 @@ final class ExchangeHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         fail(ExchangeError.closedBeforeResponse)
         ready.fail(ExchangeError.closedBeforeResponse)
+        timer?.task.cancel()
+        timer = nil
         self.context = nil
     }
 
@@ -78,12 +85,32 @@ final class ExchangeHandler: ChannelInboundHandler {
             completion(.failure(ExchangeError.notWritten))
             return
         }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let timer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.abort(ExchangeError.timedOut) }
-        pending = Pending(completion: completion, bodyLimit: bodyLimit, deadline: timer)
+        pending = Pending(completion: completion, bodyLimit: bodyLimit, deadline: deadline)
+        armTimer(for: deadline, on: context.eventLoop)
         context.write(wrapOutboundOut(.head(Self.decoderHead)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(request))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// Makes sure the timer fires no later than `deadline`.
+    private func armTimer(for deadline: NIODeadline, on loop: any EventLoop) {
+        if let timer {
+            guard deadline < timer.at else { return }
+            timer.task.cancel()
+        }
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        timer = (deadline, loop.scheduleTask(deadline: deadline) { handler.value.timerFired(on: loop) })
+    }
+
+    /// Aborts the request in flight if its deadline has passed, else waits for that deadline.
+    private func timerFired(on loop: any EventLoop) {
+        timer = nil
+        guard let deadline = pending?.deadline else { return }
+        if deadline <= .now() {
+            abort(ExchangeError.timedOut)
+        } else {
+            armTimer(for: deadline, on: loop)
+        }
     }
 
     /// Ends the request in flight with `error` (or with its head, when that has arrived) and
@@ -103,7 +130,6 @@ final class ExchangeHandler: ChannelInboundHandler {
         case .end:
             guard let finished = pending, let head = finished.head else { return }
             pending = nil
-            finished.deadline.cancel()
             if !head.isKeepAlive { context.close(promise: nil) }
             finished.completion(.success(Self.response(head, body: finished.body, reusable: head.isKeepAlive)))
         }
@@ -129,7 +155,6 @@ final class ExchangeHandler: ChannelInboundHandler {
     private func fail(_ error: any Error) {
         guard let failed = pending else { return }
         pending = nil
-        failed.deadline.cancel()
         if let head = failed.head {
             failed.completion(.success(Self.response(head, body: failed.body, reusable: false)))
         } else {

@@ -90,6 +90,27 @@ import Testing
         }
     }
 
+    @Test func aRequestOnAKeptAliveConnectionHasItsOwnDeadline() async throws {
+        // The connection's timer was armed for the first request's deadline. It fires while the
+        // second one (whose head never ends) is in flight, and must wait for that one's deadline
+        // rather than cut it short.
+        let unfinishedHead = ScriptedAnswer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")
+        try await ScriptedHTTPSServer.with(answer: { $0.path == "/hang" ? unfinishedHead : .ok }) { server in
+            let transport = try HTTPTransport.forTests(allowPrivateNetworks: true, timeout: .seconds(2))
+            let first = await transport.send(.test(server.url("/answer")))
+            try await Task.sleep(for: .seconds(1))
+            let sent = ContinuousClock.now
+            let second = await transport.send(.test(server.url("/hang")))
+            let waited = ContinuousClock.now - sent
+            try await transport.shutdown()
+
+            #expect(first.response == .http(status: 200, retryAfter: nil, body: Array("ok".utf8)))
+            #expect(second.response.failure == TransportFailure(.timeout, "the request timed out"))
+            #expect(waited >= .seconds(2), "timed out after \(waited), before its own deadline")
+            #expect(server.connections == 1, "both requests went on one connection")
+        }
+    }
+
     @Test func anUntrustedCertificateIsATLSFailure() async throws {
         try await ScriptedHTTPSServer.with { server in
             let transport = try HTTPTransport(configuration: .init(allowPrivateNetworks: true))  // no test CA
