@@ -8,4 +8,7 @@ public enum AttemptOutcome: String, Sendable, Codable, CaseIterable {
     case paused
     case disabled
     case expired
+
+    /// Whether this outcome stops its webhook (`paused` or `disabled`).
+    @inlinable public var stopsWebhook: Bool { self == .paused || self == .disabled }
 }

@@ -51,8 +51,10 @@ public enum DeliveryPolicy {
     /// DeliveryPolicy.holdUntil(after: [.http(status: 429, retryAfter: "30", body: [])], now: 0,
     ///                          maxRetryAfterMillis: 3_600_000)  // 30_000
     /// ```
-    public static func holdUntil(after responses: [AttemptResponse], now: Int64, maxRetryAfterMillis: Int64) -> Int64? {
-        let delays = responses.compactMap { response -> Int64? in
+    public static func holdUntil(
+        after responses: some Sequence<AttemptResponse>, now: Int64, maxRetryAfterMillis: Int64
+    ) -> Int64? {
+        let delays = responses.lazy.compactMap { response -> Int64? in
             guard case .http(429, let retryAfter?, _) = response else { return nil }
             return RetryAfter.delayMillis(retryAfter, now: now)
         }

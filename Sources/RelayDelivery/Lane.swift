@@ -236,7 +236,7 @@ final class Lane: Sendable {
         guard !answers.isEmpty else { return .released }
         let elapsed = ContinuousClock.now - started
         let now = WallClock.nowMillis()
-        let holdUntil = hold(after: answers.map(\.response), webhook: webhook, now: now)
+        let holdUntil = hold(after: answers.lazy.map(\.response), webhook: webhook, now: now)
         var random = SystemRandomNumberGenerator()
         let records = answers.map { answer in
             let outcomes = zip(request.messages[answer.range], answer.verdicts).map { message, verdict in
@@ -251,8 +251,8 @@ final class Lane: Sendable {
                 httpStatus: answer.response.httpStatus, responseBody: answer.response.body, messages: outcomes)
         }
         observer?.requestFinished(webhookName: webhook.name, duration: elapsed)
-        let decisions = records.flatMap { record in record.messages.map(\.decision) }
-        if let stop = decisions.first(where: { [.paused, .disabled].contains($0.outcome) }) {
+        let decisions = records.lazy.flatMap { record in record.messages.lazy.map(\.decision) }
+        if let stop = decisions.first(where: \.outcome.stopsWebhook) {
             logger.warning("webhook \(stop.outcome.rawValue)", metadata: ["relay.reason": "\(stop.reason ?? "")"])
             self.stop()
         }
@@ -308,7 +308,7 @@ final class Lane: Sendable {
     /// Until when the destination asked to wait (a `429` with `Retry-After`), if it did: the
     /// machine holds this lane until then, and a Slack URL's bucket holds every lane sending to
     /// it. The message itself is rescheduled by the policy.
-    private func hold(after responses: [AttemptResponse], webhook: Webhook, now: Int64) -> Int64? {
+    private func hold(after responses: some Sequence<AttemptResponse>, webhook: Webhook, now: Int64) -> Int64? {
         guard
             let until = DeliveryPolicy.holdUntil(
                 after: responses, now: now, maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)

@@ -199,9 +199,7 @@ extension AuditStore {
         for record in attempts {
             guard let webhookID = record.messages.first?.message.webhookID else { continue }
             health[webhookID, default: WebhookHealthChange()].add(record)
-            let stopping = record.messages.indices.first {
-                [.paused, .disabled].contains(record.messages[$0].decision.outcome)
-            }
+            let stopping = record.messages.indices.first { record.messages[$0].decision.outcome.stopsWebhook }
             guard let stopping else { continue }
             let decision = record.messages[stopping].decision
             try db.cachedStatement(
