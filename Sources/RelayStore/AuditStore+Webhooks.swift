@@ -33,17 +33,18 @@ extension AuditStore {
             try String.fetchSet(db, sql: "SELECT name FROM webhooks WHERE declared = 1")
         }
         var changes = DeclaredWebhookChanges()
-        var writes: [(Webhook, isNew: Bool)] = []
-        // What the writes record (SPEC §13), by the configuration file: creations before the
-        // rows are written (as ``createWebhook(_:recording:)`` does), changes after; none when
-        // only the declared flag changes.
-        var creations: [RelayAuditEvent] = []
+        // A new webhook carries the record of its creation (SPEC §13, by the configuration
+        // file), written just before its row, as ``createWebhook(_:recording:)`` does: it goes
+        // to the webhooks already there, those created earlier in this list among them.
+        // Changes are recorded after every row is written; nothing when only the declared flag
+        // changes.
+        var writes: [(webhook: Webhook, creation: RelayAuditEvent?)] = []
         var events: [RelayAuditEvent] = []
         for spec in specs {
             if let current = byName[spec.name] {
                 let updated = spec.applied(to: current, now: now)
                 if updated != current || !declaredNames.contains(spec.name) {
-                    writes.append((updated, false))
+                    writes.append((updated, nil))
                     changes.updated.append(spec.name)
                     let fields = updated.changedFields(since: current)
                     if !fields.isEmpty {
@@ -52,9 +53,8 @@ extension AuditStore {
                 }
             } else {
                 let created = spec.makeWebhook(id: Identifier.make(prefix: "wh_", millis: now), now: now)
-                writes.append((created, true))
+                writes.append((created, .init(.webhookCreated, by: .config, target: .webhook(created))))
                 changes.created.append(spec.name)
-                creations.append(.init(.webhookCreated, by: .config, target: .webhook(created)))
             }
         }
         let specNames = Set(specs.map(\.name))
@@ -63,21 +63,24 @@ extension AuditStore {
             webhook.state = .disabled
             webhook.stateReason = WebhookSpec.removedFromFileReason
             webhook.updatedAt = now
-            writes.append((webhook, false))
+            writes.append((webhook, nil))
             changes.disabled.append(name)
             events.append(
                 .init(
                     .webhookDisabled, by: .config, target: .webhook(webhook), changes: ["enabled"],
                     reason: WebhookSpec.removedFromFileReason))
         }
-        let encoded = try writes.map { (try encodeWebhook($0.0), $0.isNew, specNames.contains($0.0.name)) }
-        let (made, changed) = (creations, events)
+        let encoded = try writes.map {
+            (try encodeWebhook($0.webhook), $0.creation, specNames.contains($0.webhook.name))
+        }
+        let changed = events
         let queuedFor = try await write { db in
-            var queuedFor = try made.reduce(into: Set<String>()) { $0.formUnion(try self.insert($1, db: db)) }
-            for (columns, isNew, declared) in encoded {
+            var queuedFor = Set<String>()
+            for (columns, creation, declared) in encoded {
                 var columns = columns
                 columns["declared"] = declared.databaseValue
-                try Self.save(columns, isNew: isNew, db: db)
+                if let creation { queuedFor.formUnion(try self.insert(creation, db: db)) }
+                try Self.save(columns, isNew: creation != nil, db: db)
             }
             for event in changed { queuedFor.formUnion(try self.insert(event, db: db)) }
             return queuedFor

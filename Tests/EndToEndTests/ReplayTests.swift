@@ -127,8 +127,8 @@ import Testing
     @Test func dryRunReportsWithoutSendingAndReplayDeliversTheSameMessagesAgain() async throws {
         try await withReceivingRelay(webhooks: { receiver in
             [
-                try hook("replay-hook", url: receiver.url("/replay")),
-                try hook("bystander", url: receiver.url("/bystander")),
+                try hook("replay-hook", url: receiver.url("/replay"), events: ["user.*"]),
+                try hook("bystander", url: receiver.url("/bystander"), events: ["user.*"]),
             ]
         }) { relay, receiver in
             let webhookID = try #require(try await relay.webhookList().first { $0.name == "replay-hook" }).id

@@ -66,6 +66,21 @@ struct DeclaredWebhookTests {
         }
     }
 
+    @Test("a webhook declared in the same start gets the creation records of those declared after it")
+    func creationRecordsReachWebhooksCreatedEarlierInTheList() async throws {
+        try await withTemporaryStore { store, _ in
+            let ids = try await store.declare(
+                [try webhookSpec("first", events: ["auditrelay.*"]), try webhookSpec("second", events: ["*"])], now: 10)
+            let toFirst = try await store.claimAll(ids["first"], now: WallClock.nowMillis())
+            #expect(toFirst.map(\.event.type) == ["auditrelay.webhook.created"])
+            let body = try #require(toFirst.first).event.body
+            let record = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+            #expect((record?["target"] as? [String: Any])?["name"] as? String == "second")
+            // A webhook is not told of its own creation, nor of those before it existed.
+            #expect(try await store.claimAll(ids["second"], now: WallClock.nowMillis()).isEmpty)
+        }
+    }
+
     @Test("leaves unchanged webhooks alone")
     func unchangedIsLeftAlone() async throws {
         try await withTemporaryStore { store, _ in
@@ -92,16 +107,17 @@ struct DeclaredWebhookTests {
             let gone = try #require(try await store.webhook(id: ids["gone"]))
             #expect(gone.state == .disabled)
             #expect(gone.stateReason != nil)
-            // e1 for both, and the record of the disabling for "keep" (the disabled one takes none).
+            // e1 for both, and for "keep" the records of the creation of "gone" (declared after it)
+            // and of its disabling (the disabled one takes none).
             let record = try #require(try await store.ownEvents().last)
             #expect(record["type"] as? String == "auditrelay.webhook.disabled")
             #expect(record["target"] as? [String: String] == ["kind": "webhook", "id": gone.id, "name": "gone"])
-            #expect(store.pendingMessageCount == 3)
+            #expect(store.pendingMessageCount == 4)
             let queued = try await store.messageStatuses(eventID: "e1").filter { $0.webhookID == gone.id }
             #expect(queued.map(\.status) == [.pending])
             #expect(try await store.claimAll(gone.id).isEmpty, "a disabled webhook's messages are not claimed")
             try await store.ingest([sampleEvent("e2")])
-            #expect(store.pendingMessageCount == 4)
+            #expect(store.pendingMessageCount == 5)
 
             let again = try await store.applyDeclared([try webhookSpec("keep", events: ["*"])], now: 60)
             #expect(again == DeclaredWebhookChanges())

@@ -11,8 +11,8 @@ struct IngestLimitTests {
     func queueLimitRefusesTheWholeRequest() async throws {
         try await withTemporaryStore { store, _ in
             let ids = try await store.declare([
-                try webhookSpec("one", events: ["*"]),
-                try webhookSpec("two", events: ["*"]),
+                try webhookSpec("one", events: ["user.*"]),
+                try webhookSpec("two", events: ["user.*"]),
             ])
             let first = try await store.ingest([sampleEvent("a"), sampleEvent("b")], maxQueued: 5)
             #expect(first.accepted == 2)

@@ -11,11 +11,12 @@ struct IngestTests {
     func fanOutFollowsSubscriptions() async throws {
         try await withTemporaryStore { store, _ in
             let ids = try await store.declare([
-                try webhookSpec("all", events: ["*"]),
                 try webhookSpec("repos", events: ["repo.*"]),
                 try webhookSpec("logins", events: ["user.login"]),
                 try webhookSpec("billing", events: ["billing.charged"]),
                 try webhookSpec("off", events: ["*"], enabled: false),
+                // Last, so it takes none of the others' creation records (SPEC §13).
+                try webhookSpec("all", events: ["*"]),
             ])
             let receipt = try await store.ingest([
                 sampleEvent("e1", type: "user.login"),
@@ -60,8 +61,8 @@ struct IngestTests {
     func sequencesArePerWebhook() async throws {
         try await withTemporaryStore { store, _ in
             let ids = try await store.declare([
-                try webhookSpec("all", events: ["*"]),
                 try webhookSpec("logins", events: ["user.login"]),
+                try webhookSpec("all", events: ["*"]),
             ])
             try await store.ingest([sampleEvent("a1", type: "repo.created"), sampleEvent("a2", type: "user.login")])
             try await store.ingest([sampleEvent("b1", type: "user.login")])
