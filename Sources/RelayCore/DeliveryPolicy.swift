@@ -51,14 +51,17 @@ public enum DeliveryPolicy {
     /// DeliveryPolicy.holdUntil(after: [.http(status: 429, retryAfter: "30", body: [])], now: 0,
     ///                          maxRetryAfterMillis: 3_600_000)  // 30_000
     /// ```
-    public static func holdUntil(
-        after responses: some Sequence<AttemptResponse>, now: Int64, maxRetryAfterMillis: Int64
-    ) -> Int64? {
-        let delays = responses.lazy.compactMap { response -> Int64? in
-            guard case .http(429, let retryAfter?, _) = response else { return nil }
-            return RetryAfter.delayMillis(retryAfter, now: now)
+    ///
+    /// A lane asks this after every request, so it takes an array and loops: a generic sequence
+    /// (with a lazy chain over it) is not specialized across modules, and looking up its
+    /// types' metadata took 7 % of a busy lane's thread (docs/PERFORMANCE.md, session 15).
+    public static func holdUntil(after responses: [AttemptResponse], now: Int64, maxRetryAfterMillis: Int64) -> Int64? {
+        var longest: Int64?
+        for case .http(429, let retryAfter?, _) in responses {
+            guard let delay = RetryAfter.delayMillis(retryAfter, now: now) else { continue }
+            longest = max(longest ?? delay, delay)
         }
-        return delays.max().map { now + min($0, maxRetryAfterMillis) }
+        return longest.map { now + min($0, maxRetryAfterMillis) }
     }
 
     /// Classifies one attempt's response (SPEC §5.1), refined by what Slack or Splunk HEC say in

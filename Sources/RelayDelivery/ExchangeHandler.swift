@@ -87,9 +87,10 @@ final class ExchangeHandler: ChannelInboundHandler {
         }
         pending = Pending(completion: completion, bodyLimit: bodyLimit, deadline: deadline)
         armTimer(for: deadline, on: context.eventLoop)
+        // No `.end`: the bytes are the whole request, and neither handler below needs it. Each
+        // part costs a pass through NIO's generic response decoder (docs/PERFORMANCE.md, session 15).
         context.write(wrapOutboundOut(.head(Self.decoderHead)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(request))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(request))), promise: nil)
     }
 
     /// Makes sure the timer fires no later than `deadline`.

@@ -236,7 +236,7 @@ final class Lane: Sendable {
         guard !answers.isEmpty else { return .released }
         let elapsed = ContinuousClock.now - started
         let now = WallClock.nowMillis()
-        let holdUntil = hold(after: answers.lazy.map(\.response), webhook: webhook, now: now)
+        let holdUntil = hold(after: answers.map(\.response), webhook: webhook, now: now)
         var random = SystemRandomNumberGenerator()
         let records = answers.map { answer in
             let outcomes = zip(request.messages[answer.range], answer.verdicts).map { message, verdict in
@@ -308,7 +308,7 @@ final class Lane: Sendable {
     /// Until when the destination asked to wait (a `429` with `Retry-After`), if it did: the
     /// machine holds this lane until then, and a Slack URL's bucket holds every lane sending to
     /// it. The message itself is rescheduled by the policy.
-    private func hold(after responses: some Sequence<AttemptResponse>, webhook: Webhook, now: Int64) -> Int64? {
+    private func hold(after responses: [AttemptResponse], webhook: Webhook, now: Int64) -> Int64? {
         guard
             let until = DeliveryPolicy.holdUntil(
                 after: responses, now: now, maxRetryAfterMillis: settings.schedule.maxRetryAfterMillis)
