@@ -29,7 +29,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         guard !secrets.isEmpty else { throw CommandFailure("verify: give at least one --secret") }
-        let fields = try HeaderArguments.parse(headers, option: "verify: --header")
+        let fields = HeaderFields(try HeaderArguments.parse(headers, option: "verify: --header"))
         let toleranceSeconds: Int64
         do {
             toleranceSeconds = try RelayDuration(parsing: tolerance).milliseconds / 1000

@@ -37,16 +37,15 @@ public struct InboundDelivery: Sendable, Equatable {
 
     /// Reads `provider`'s headers (any case) and JSON body. The body must be a JSON object (a
     /// provider set to send form-encoded payloads is refused with the reason).
-    public static func read(_ provider: InboundProvider, headers: [String: String], body: [UInt8])
+    public static func read(_ provider: InboundProvider, headers: HeaderFields, body: [UInt8])
         -> Result<InboundDelivery, Refusal>
     {
-        let header = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
         guard let payload = try? JSONValue.object(from: body) else {
             return .failure(
                 Refusal(description: "the body is not a JSON object: set the webhook's content type to JSON"))
         }
         func required(_ name: String) -> Result<String, Refusal> {
-            guard let value = header[name.lowercased()], !value.isEmpty else {
+            guard let value = headers[name], !value.isEmpty else {
                 return .failure(Refusal(description: "the \(name) header is missing"))
             }
             return .success(value)
@@ -91,7 +90,7 @@ public struct InboundDelivery: Sendable, Equatable {
             }
         case .gitlab:
             let id =
-                header["idempotency-key"].flatMap { $0.isEmpty ? nil : $0 }.map(Result.success)
+                headers["idempotency-key"].flatMap { $0.isEmpty ? nil : $0 }.map(Result.success)
                 ?? required("X-Gitlab-Event-UUID")
             delivery = id.flatMap { id in
                 typed(member("object_kind"), from: "the body's object_kind").map { type in

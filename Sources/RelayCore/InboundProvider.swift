@@ -23,32 +23,31 @@ extension SignatureVerifier {
     /// present else its `X-Gitlab-Token`, and Standard Webhooks. Comparisons take constant time.
     /// `headers` may be named in any case; `now` is in seconds.
     public static func verifyInbound(
-        _ provider: InboundProvider, headers: [String: String], body: [UInt8], secrets: [String], now: Int64,
+        _ provider: InboundProvider, headers: HeaderFields, body: [UInt8], secrets: [String], now: Int64,
         toleranceSeconds: Int64 = defaultToleranceSeconds
     ) -> Result {
-        let lowered = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
         let standardWebhooks = {
-            guard let value = lowered["webhook-signature"] else {
+            guard let value = headers["webhook-signature"] else {
                 return Result(scheme: "webhook-signature", failure: "no webhook-signature header")
             }
             return standard(
-                value, lowered: lowered, body: body, secrets: secrets, now: now, tolerance: toleranceSeconds)
+                value, headers: headers, body: body, secrets: secrets, now: now, tolerance: toleranceSeconds)
         }
         switch provider {
         case .github:
-            guard let value = lowered["x-hub-signature-256"] else {
+            guard let value = headers["x-hub-signature-256"] else {
                 return Result(scheme: "X-Hub-Signature-256", failure: "no X-Hub-Signature-256 header")
             }
             return hub("X-Hub-Signature-256", value, methods: ["sha256"], body: body, secrets: secrets)
         case .bitbucket, .jira:
-            guard let value = lowered["x-hub-signature"] else {
+            guard let value = headers["x-hub-signature"] else {
                 return Result(scheme: "X-Hub-Signature", failure: "no X-Hub-Signature header")
             }
             let methods = provider == .jira ? jiraMethods : ["sha256"]
             return hub("X-Hub-Signature", value, methods: methods, body: body, secrets: secrets)
         case .gitlab:
-            if lowered["webhook-signature"] != nil { return standardWebhooks() }
-            guard let token = lowered["x-gitlab-token"] else {
+            if headers["webhook-signature"] != nil { return standardWebhooks() }
+            guard let token = headers["x-gitlab-token"] else {
                 return Result(scheme: "X-Gitlab-Token", failure: "neither webhook-signature nor X-Gitlab-Token")
             }
             let index = secrets.firstIndex { ConstantTime.equal($0.utf8, token.utf8) }

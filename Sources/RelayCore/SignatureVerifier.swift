@@ -25,23 +25,22 @@ public enum SignatureVerifier {
 
     /// Every scheme present in `headers` (names case-insensitive), checked against `secrets`.
     public static func verify(
-        headers: [String: String], body: [UInt8], secrets: [String], now: Int64,
+        headers: HeaderFields, body: [UInt8], secrets: [String], now: Int64,
         toleranceSeconds: Int64 = defaultToleranceSeconds
     ) -> [Result] {
-        let lowered = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
         var results: [Result] = []
-        if let value = lowered["x-soteri-signature"] {
+        if let value = headers["x-soteri-signature"] {
             let signatures = value.split(separator: ",").compactMap { Data(base64Encoded: String($0)) }
             results.append(
                 match("X-Soteri-Signature", signatures: signatures, secrets: secrets) { secret in
                     (SymmetricKey(data: Data(secret.utf8)), body)
                 })
         }
-        if let value = lowered["webhook-signature"] {
+        if let value = headers["webhook-signature"] {
             results.append(
-                standard(value, lowered: lowered, body: body, secrets: secrets, now: now, tolerance: toleranceSeconds))
+                standard(value, headers: headers, body: body, secrets: secrets, now: now, tolerance: toleranceSeconds))
         }
-        if let value = lowered["x-hub-signature-256"] {
+        if let value = headers["x-hub-signature-256"] {
             results.append(hub("X-Hub-Signature-256", value, methods: ["sha256"], body: body, secrets: secrets))
         }
         return results
@@ -72,10 +71,10 @@ public enum SignatureVerifier {
 
     /// Standard Webhooks: `webhook-signature` over `{webhook-id}.{webhook-timestamp}.{body}`.
     static func standard(
-        _ value: String, lowered: [String: String], body: [UInt8], secrets: [String], now: Int64, tolerance: Int64
+        _ value: String, headers: HeaderFields, body: [UInt8], secrets: [String], now: Int64, tolerance: Int64
     ) -> Result {
         let scheme = "webhook-signature"
-        guard let id = lowered["webhook-id"], let timestampText = lowered["webhook-timestamp"],
+        guard let id = headers["webhook-id"], let timestampText = headers["webhook-timestamp"],
             let timestamp = Int64(timestampText)
         else {
             return Result(scheme: scheme, failure: "webhook-id and webhook-timestamp are required")

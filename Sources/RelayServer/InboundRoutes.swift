@@ -23,8 +23,7 @@ struct InboundRoutes<Context: RequestContext>: Sendable {
 
     private func receive(_ request: Request, sourceID: String) async throws -> Response {
         guard let source = try await store.source(id: sourceID) else { throw ProblemResponse(Self.notFound) }
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let headers = HeaderFields(request.headers.map { (name: $0.name.rawName, value: $0.value) })
         // Unsigned requests are refused before their body is read.
         guard source.provider.signatureHeaders.contains(where: { headers[$0] != nil }) else {
             return try await refuse(source, reason: "no signature header")

@@ -134,7 +134,7 @@ import Testing
             let request = try #require(try await receiver.waitForRequests(1).first)
             #expect(request.headers["x-soteri-signature"]?.split(separator: ",").count == 1)
             let results = SignatureVerifier.verify(
-                headers: request.headers, body: request.body, secrets: ["keep-this-secret"],
+                headers: HeaderFields(request.headers), body: request.body, secrets: ["keep-this-secret"],
                 now: WallClock.nowMillis() / 1000)
             #expect(results.map(\.matchedSecret) == [0, 0], "\(results)")
         }
@@ -272,7 +272,7 @@ import Testing
             #expect(request.headers["webhook-signature"]?.split(separator: " ").count == 2)
             for (index, secret) in secrets.enumerated() {
                 let results = SignatureVerifier.verify(
-                    headers: request.headers, body: request.body, secrets: [secret],
+                    headers: HeaderFields(request.headers), body: request.body, secrets: [secret],
                     now: WallClock.nowMillis() / 1000)
                 #expect(results.count == 2 && results.allSatisfy { $0.matchedSecret == 0 }, "secret \(index)")
             }

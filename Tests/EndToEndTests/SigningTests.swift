@@ -27,7 +27,7 @@ import Testing
             // Each secret alone verifies every scheme that uses it.
             for (index, secret) in Self.secrets.enumerated() {
                 let results = SignatureVerifier.verify(
-                    headers: request.headers, body: request.body, secrets: [secret],
+                    headers: HeaderFields(request.headers), body: request.body, secrets: [secret],
                     now: WallClock.nowMillis() / 1000)
                 let matched = results.filter { $0.matchedSecret == 0 }.map(\.scheme)
                 let expected =
@@ -38,12 +38,14 @@ import Testing
             let hubHeaders = request.headers.filter { $0.key != "x-hub-signature-256" }
             #expect(
                 SignatureVerifier.verifyInbound(
-                    .bitbucket, headers: hubHeaders, body: request.body, secrets: [Self.secrets[0]], now: 0
+                    .bitbucket, headers: HeaderFields(hubHeaders), body: request.body, secrets: [Self.secrets[0]],
+                    now: 0
                 ).matchedSecret == 0)
             var tampered = request.body
             tampered[tampered.count - 2] ^= 1
             let refused = SignatureVerifier.verify(
-                headers: request.headers, body: tampered, secrets: Self.secrets, now: WallClock.nowMillis() / 1000)
+                headers: HeaderFields(request.headers), body: tampered, secrets: Self.secrets,
+                now: WallClock.nowMillis() / 1000)
             #expect(refused.allSatisfy { $0.matchedSecret == nil })
         }
     }
@@ -64,7 +66,7 @@ import Testing
             #expect(requests[0].headers["webhook-id"] == requests[1].headers["webhook-id"])
             for request in requests {
                 let results = SignatureVerifier.verify(
-                    headers: request.headers, body: request.body, secrets: secrets,
+                    headers: HeaderFields(request.headers), body: request.body, secrets: secrets,
                     now: WallClock.nowMillis() / 1000)
                 #expect(results.count == 2)
                 #expect(results.allSatisfy { $0.matchedSecret == 0 })

@@ -8,7 +8,7 @@ import Testing
     private static func read(_ provider: InboundProvider, _ headers: [String: String], _ body: String)
         -> Result<InboundDelivery, InboundDelivery.Refusal>
     {
-        InboundDelivery.read(provider, headers: headers, body: Array(body.utf8))
+        InboundDelivery.read(provider, headers: HeaderFields(headers), body: Array(body.utf8))
     }
 
     @Test func github() throws {

@@ -8,7 +8,8 @@ import Testing
     static func verify(
         _ provider: InboundProvider, _ headers: [String: String], _ body: String, secrets: [String], now: Int64 = 0
     ) -> SignatureVerifier.Result {
-        SignatureVerifier.verifyInbound(provider, headers: headers, body: Array(body.utf8), secrets: secrets, now: now)
+        SignatureVerifier.verifyInbound(
+            provider, headers: HeaderFields(headers), body: Array(body.utf8), secrets: secrets, now: now)
     }
 
     @Test func githubsPublishedVector() {
