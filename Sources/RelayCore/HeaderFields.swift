@@ -18,11 +18,11 @@ public struct HeaderFields: Sendable, Equatable, ExpressibleByDictionaryLiteral 
 
     /// The fields of a dictionary whose keys may be in any case.
     public init(_ fields: [String: String]) {
-        for (name, value) in fields { byName[name.lowercased()] = value }
+        self.init(fields.map { (name: $0.key, value: $0.value) })
     }
 
     public init(dictionaryLiteral elements: (String, String)...) {
-        for (name, value) in elements { byName[name.lowercased()] = value }
+        self.init(elements.map { (name: $0.0, value: $0.1) })
     }
 
     /// The value of the field `name` (any case), if the request has it.
